@@ -1,0 +1,16 @@
+// Installs the locked dependencies when they are missing or stale, then compiles the TypeScript.
+// `npm test`, `npm start` and `npm run bench` call this first, so a fresh clone needs nothing but Node and npm.
+import { execSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const lock = join(root, 'package-lock.json');
+const installed = join(root, 'node_modules', '.package-lock.json');
+const run = (cmd) => execSync(cmd, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+  run('npm ci --no-audit --no-fund --loglevel=error');
+}
+run('npx --no-install tsc -p tsconfig.build.json');
