@@ -1,0 +1,267 @@
+/**
+ * Takahashi et al. (2012, ApJ 761, 152) revision of halofit (Smith et al. 2003), as CCL implements it
+ * (ccl_halofit.c): the non-linear scale, effective index and curvature from the Gaussian-filtered
+ * variance of the linear spectrum (Takahashi et al. Eqs. A4-A5), the fitted coefficients (A6-A13) and
+ * the Omega dependence of Smith et al. (2003, Eqs. C17-C18), with w = w0 and Omega_m(z), Omega_DE(z) from
+ * the full expansion rate (radiation included when the cosmology has it). No massive neutrinos.
+ *
+ * Speed: for a linear spectrum that grows scale-independently, sigma^2(R, z) = D(z)^2 sigma^2(R, 0), so
+ * one table of ln sigma^2 and its first two derivatives against ln R serves every redshift; the table's
+ * moments are sums over the ln k grid with ln R steps commensurate with it, so exp(-k^2 R^2) is
+ * tabulated once instead of evaluated per (k, R).
+ */
+
+import { CosmetaError } from '../../errors.js';
+import { CubicSpline } from '../../math/spline.js';
+import { omegaDarkEnergy, omegaMatter } from '../background.js';
+import type { LinearPower } from './linear.js';
+import type { MatterPower } from './matter-power.js';
+
+const TWO_PI2 = 2 * Math.PI * Math.PI;
+/** Gaussian filter is negligible (exp(-64)) beyond k R = 8. */
+const LN_X_CUT = Math.log(8);
+
+/** The non-linear scale and spectral shape at one redshift (Takahashi et al. 2012, Eqs. A4-A5). */
+export interface HalofitScale {
+  /** k_sigma = 1/R_sigma [1/Mpc], where sigma_Gauss(R_sigma) = 1. */
+  kSigma: number;
+  /** Effective spectral index n_eff = -3 - d ln sigma^2 / d ln R at R_sigma. */
+  neff: number;
+  /** Spectral curvature C = -d^2 ln sigma^2 / d ln R^2 at R_sigma. */
+  C: number;
+}
+
+/**
+ * Table of L(ln R) = ln sigma_G^2(R) and its derivatives for a tabulated linear spectrum
+ * ln P(ln k) on a uniform grid. Solves sigma_G^2(R) = 1 / g2 for any growth^2 ratio g2.
+ */
+export class GaussianVarianceTable {
+  private readonly lnR0: number;
+  private readonly dlnR: number;
+  private readonly L: Float64Array;
+  private readonly L1: Float64Array;
+  private readonly L2: CubicSpline;
+
+  /**
+   * @param lnk0 first ln k of the table [ln(1/Mpc)]
+   * @param dlnk table spacing in ln k
+   * @param lnP ln P(k) [ln Mpc^3] at the table nodes
+   * @param stride use every stride-th node in the variance sums (trapezoid; the integrand is smooth)
+   * @param lMax extend the table until ln sigma^2 exceeds this (small R)
+   */
+  constructor(lnk0: number, dlnk: number, lnP: ArrayLike<number>, stride: number, lMax: number) {
+    const step = dlnk * stride;
+    const nk = Math.floor((lnP.length - 1) / stride) + 1;
+    const d2 = new Float64Array(nk);
+    for (let i = 0; i < nk; i++) {
+      const lnk = lnk0 + i * step;
+      d2[i] = (Math.exp(lnP[i * stride] + 3 * lnk) / TWO_PI2) * step * (i === 0 || i === nk - 1 ? 0.5 : 1);
+    }
+    const m = 2; // ln R step = 2 ln k steps
+    this.dlnR = m * step;
+    // Start at R = 50 Mpc (sigma well below 1 for any plausible spectrum), walk down in R.
+    const lnRTop = Math.log(50);
+    const maxJ = Math.ceil((lnRTop - Math.log(1e-5)) / this.dlnR);
+    // Kernel tables over tau = i - m j + offset, t = lnk0 + lnRTop + (i - m j) step.
+    const tau0 = m * maxJ; // offset so that tau >= 0
+    const tLen = nk + tau0;
+    const g0 = new Float64Array(tLen);
+    const g1 = new Float64Array(tLen);
+    const g2 = new Float64Array(tLen);
+    for (let tau = 0; tau < tLen; tau++) {
+      const t = lnk0 + lnRTop + (tau - tau0) * step;
+      if (t > LN_X_CUT) break;
+      const x2 = Math.exp(2 * t);
+      const e = Math.exp(-x2);
+      g0[tau] = e;
+      g1[tau] = -2 * x2 * e;
+      g2[tau] = (-2 * x2 + 4 * x2 * x2) * e;
+    }
+    const Ls: number[] = [];
+    const L1s: number[] = [];
+    const L2s: number[] = [];
+    for (let j = 0; j <= maxJ; j++) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      const shift = tau0 - m * j;
+      const iMax = Math.min(nk - 1, Math.floor((LN_X_CUT - lnk0 - lnRTop) / step) + m * j);
+      for (let i = 0; i <= iMax; i++) {
+        const w = d2[i];
+        const tau = i + shift;
+        s0 += w * g0[tau];
+        s1 += w * g1[tau];
+        s2 += w * g2[tau];
+      }
+      const r1 = s1 / s0;
+      Ls.push(Math.log(s0));
+      L1s.push(r1);
+      L2s.push((s1 + s2) / s0 - r1 * r1);
+      if (j === 0 && Ls[0] > -1) {
+        throw new CosmetaError(`halofit: sigma_Gauss(50 Mpc) = ${Math.exp(Ls[0] / 2).toPrecision(3)} >= 0.6; the linear spectrum is too large`);
+      }
+      if (Ls[j] > lMax && j >= 3) break;
+    }
+    if (Ls[Ls.length - 1] <= lMax) {
+      throw new CosmetaError('halofit: the non-linear scale is below 1e-5 Mpc at the highest redshift requested; reduce the redshift range');
+    }
+    this.lnR0 = lnRTop;
+    this.L = Float64Array.from(Ls);
+    this.L1 = Float64Array.from(L1s);
+    const jIdx = Float64Array.from(Ls, (_, j) => j);
+    this.L2 = new CubicSpline(jIdx, L2s);
+  }
+
+  /** Largest ln sigma^2 the table reaches. */
+  get lMax(): number {
+    return this.L[this.L.length - 1];
+  }
+
+  /** R_sigma, n_eff and C where D^2 sigma^2(R) = 1, given ln D^2 (the growth ratio squared). */
+  solve(lnGrowth2: number): HalofitScale {
+    const target = -lnGrowth2;
+    const L = this.L;
+    const n = L.length;
+    if (!(target >= L[0] && target <= L[n - 1])) {
+      throw new CosmetaError(`halofit: ln sigma^2 target ${target} outside the table [${L[0]}, ${L[n - 1]}]`);
+    }
+    let lo = 0;
+    let hi = n - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (L[mid] <= target) lo = mid;
+      else hi = mid;
+    }
+    // Cubic Hermite in s = j - lo with dL/ds = L1 * d lnR / dj = -L1 * dlnR; Newton from linear guess.
+    const y0 = L[lo];
+    const y1 = L[lo + 1];
+    const d0 = -this.L1[lo] * this.dlnR;
+    const d1 = -this.L1[lo + 1] * this.dlnR;
+    let s = (target - y0) / (y1 - y0);
+    for (let iter = 0; iter < 20; iter++) {
+      const s2 = s * s;
+      const s3 = s2 * s;
+      const f = (2 * s3 - 3 * s2 + 1) * y0 + (s3 - 2 * s2 + s) * d0 + (-2 * s3 + 3 * s2) * y1 + (s3 - s2) * d1 - target;
+      const df = (6 * s2 - 6 * s) * y0 + (3 * s2 - 4 * s + 1) * d0 + (-6 * s2 + 6 * s) * y1 + (3 * s2 - 2 * s) * d1;
+      const ds = f / df;
+      s -= ds;
+      if (Math.abs(ds) < 1e-13) break;
+    }
+    const jf = lo + s;
+    // dL/d ln R by Hermite with its own derivative L2 (d/dj = -L2 dlnR).
+    const e0 = this.L1[lo];
+    const e1 = this.L1[lo + 1];
+    const c2 = this.L2;
+    const de0 = -c2.evaluate(lo) * this.dlnR;
+    const de1 = -c2.evaluate(lo + 1) * this.dlnR;
+    const s2 = s * s;
+    const s3 = s2 * s;
+    const L1 = (2 * s3 - 3 * s2 + 1) * e0 + (s3 - 2 * s2 + s) * de0 + (-2 * s3 + 3 * s2) * e1 + (s3 - s2) * de1;
+    const lnR = this.lnR0 - jf * this.dlnR;
+    return { kSigma: Math.exp(-lnR), neff: -3 - L1, C: -c2.evaluate(jf) };
+  }
+}
+
+/** Takahashi et al. (2012) coefficients at one redshift; `power` applies Eqs. A1-A3. */
+export class HalofitAtRedshift {
+  readonly lnKSigma: number;
+  private readonly an: number;
+  private readonly bn: number;
+  private readonly lnCnF3: number;
+  private readonly threeMinusGamma: number;
+  private readonly alphan: number;
+  private readonly betan: number;
+  private readonly nun: number;
+  private readonly threeF1: number;
+  private readonly f2: number;
+
+  constructor(scale: HalofitScale, omegaM: number, omegaDE: number, w: number) {
+    const n = scale.neff;
+    const n2 = n * n;
+    const n3 = n2 * n;
+    const n4 = n3 * n;
+    const C = scale.C;
+    const de = omegaDE * (1 + w);
+    this.an = Math.pow(10, 1.5222 + 2.8553 * n + 2.3706 * n2 + 0.9903 * n3 + 0.225 * n4 - 0.6038 * C + 0.1749 * de);
+    this.bn = Math.pow(10, -0.5642 + 0.5864 * n + 0.5716 * n2 - 1.5474 * C + 0.2279 * de);
+    const cn = Math.pow(10, 0.3698 + 2.0404 * n + 0.8161 * n2 + 0.5869 * C);
+    const gamman = 0.1971 - 0.0843 * n + 0.846 * C;
+    this.alphan = Math.abs(6.0835 + 1.3373 * n - 0.1959 * n2 - 5.5274 * C);
+    this.betan = 2.0379 - 0.7354 * n + 0.3157 * n2 + 1.249 * n3 + 0.398 * n4 - 0.1682 * C;
+    this.nun = Math.pow(10, 5.2105 + 3.6902 * n);
+    let f1 = 1;
+    let f2 = 1;
+    let f3 = 1;
+    if (Math.abs(1 - omegaM) > 0.01) {
+      // Smith et al. (2003) Eqs. C17-C18, interpolated between open and Lambda models.
+      const fb = omegaDE / (1 - omegaM);
+      f1 = fb * Math.pow(omegaM, -0.0307) + (1 - fb) * Math.pow(omegaM, -0.0732);
+      f2 = fb * Math.pow(omegaM, -0.0585) + (1 - fb) * Math.pow(omegaM, -0.1423);
+      f3 = fb * Math.pow(omegaM, 0.0743) + (1 - fb) * Math.pow(omegaM, 0.0725);
+    }
+    this.threeF1 = 3 * f1;
+    this.f2 = f2;
+    this.lnCnF3 = Math.log(cn * f3);
+    this.threeMinusGamma = 3 - gamman;
+    this.lnKSigma = Math.log(scale.kSigma);
+  }
+
+  /** Non-linear P(k) [Mpc^3] from ln k and the linear P(k) [Mpc^3] at the same k and redshift. */
+  power(lnk: number, pLin: number): number {
+    const k3 = Math.exp(3 * lnk);
+    const norm = k3 / TWO_PI2;
+    const dL = pLin * norm;
+    const lny = lnk - this.lnKSigma;
+    const y = Math.exp(lny);
+    const fy = y / 4 + (y * y) / 8;
+    // Two-halo term, Eq. A2; exp(-fy) is below 1e-30 of the one-halo term once fy > 70.
+    const dQ = fy < 70 ? (dL * Math.exp(this.betan * Math.log1p(dL) - fy)) / (1 + this.alphan * dL) : 0;
+    // One-halo term, Eq. A3 (mu_n = 0).
+    const dHp = (this.an * Math.exp(this.threeF1 * lny)) /
+      (1 + this.bn * Math.exp(this.f2 * lny) + Math.exp(this.threeMinusGamma * (this.lnCnF3 + lny)));
+    const dH = dHp / (1 + this.nun / (y * y));
+    return (dQ + dH) / norm;
+  }
+}
+
+/** Halofit applied to a scale-independently growing linear spectrum: P_NL(k, z) [Mpc^3]. */
+export class Halofit implements MatterPower {
+  readonly name = 'halofit_takahashi12';
+  readonly linear: LinearPower;
+  private readonly table: GaussianVarianceTable;
+  private readonly zMax: number;
+
+  constructor(linear: LinearPower) {
+    this.linear = linear;
+    const bg = linear.background;
+    this.zMax = bg.zMax;
+    const dMin = bg.growthFactor(1 / (1 + this.zMax));
+    const spline = linear.lnP0;
+    this.table = new GaussianVarianceTable(spline.x0, spline.dx, spline.y, 2, -2 * Math.log(dMin) + 0.5);
+  }
+
+  /** Halofit coefficients at redshift z. */
+  at(z: number): HalofitAtRedshift {
+    const bg = this.linear.background;
+    const a = 1 / (1 + z);
+    const d = bg.growthFactor(a);
+    const scale = this.table.solve(2 * Math.log(d));
+    return new HalofitAtRedshift(scale, omegaMatter(bg.cosmo, a), omegaDarkEnergy(bg.cosmo, a), bg.cosmo.w0);
+  }
+
+  fill(z: number, lnk: ArrayLike<number>, out: Float64Array, n = lnk.length): void {
+    const hf = this.at(z);
+    const d = this.linear.background.growthFactor(1 / (1 + z));
+    const lnD2 = 2 * Math.log(d);
+    for (let i = 0; i < n; i++) {
+      const pl = Math.exp(this.linear.lnPowerToday(lnk[i]) + lnD2);
+      out[i] = hf.power(lnk[i], pl);
+    }
+  }
+
+  power(k: number, z: number): number {
+    const out = new Float64Array(1);
+    this.fill(z, [Math.log(k)], out);
+    return out[0];
+  }
+}
