@@ -62,6 +62,7 @@ export class Background {
   /** Hubble distance c/H0 [Mpc]. */
   readonly dH: number;
   private readonly chiTable: HermiteSpline; // chi [Mpc] against ln a (decreasing a -> increasing chi)
+  private readonly chiZ: HermiteSpline | null; // chi [Mpc] against z on a uniform grid, for low-z hot loops
   private readonly growthTable: HermiteSpline; // unnormalised D against ln a
   private readonly growthToday: number;
 
@@ -72,6 +73,7 @@ export class Background {
     this.accuracy = acc;
     this.dH = hubbleDistance(cosmo);
     this.chiTable = this.buildDistances();
+    this.chiZ = zMax <= 20 ? this.buildChiOfZ() : null;
     const growth = this.integrateGrowth();
     this.growthTable = growth.table;
     this.growthToday = growth.today;
@@ -109,6 +111,20 @@ export class Background {
       dchi[i] = -integrand(lo);
     }
     return new HermiteSpline(x, chi, dchi);
+  }
+
+  /** chi(z) on a uniform z grid with exact derivatives c/H(z): O(1) lookups without logarithms. */
+  private buildChiOfZ(): HermiteSpline {
+    const n = Math.max(2, Math.ceil(this.zMax / this.accuracy.chiZStep)) + 1;
+    const z = new Float64Array(n);
+    const chi = new Float64Array(n);
+    const dchi = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      z[i] = (this.zMax * i) / (n - 1);
+      chi[i] = this.chiTable.evaluate(-Math.log1p(z[i]));
+      dchi[i] = this.dH / E(this.cosmo, 1 / (1 + z[i]));
+    }
+    return new HermiteSpline(z, chi, dchi);
   }
 
   /**
@@ -164,6 +180,16 @@ export class Background {
   comovingRadialDistance(z: number): number {
     this.checkZ(z);
     return this.chiTable.evaluate(-Math.log1p(z));
+  }
+
+  /** chi(z) [Mpc] without range checks, for hot loops whose redshifts are known to be in the table. */
+  chiUnchecked(z: number): number {
+    return this.chiZ !== null ? this.chiZ.evaluate(z) : this.chiTable.evaluate(-Math.log1p(z));
+  }
+
+  /** D(z)/D(0) without range checks, for hot loops. */
+  growthUnchecked(z: number): number {
+    return this.growthTable.evaluate(-Math.log1p(z)) / this.growthToday;
   }
 
   /** d chi / dz = c / H(z) [Mpc]. */

@@ -245,6 +245,8 @@ export class HermiteSpline {
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly dy: Float64Array;
+  /** 1/dx when the grid is uniform (O(1) lookup), else 0. */
+  private readonly invDx: number;
 
   constructor(x: ArrayLike<number>, y: ArrayLike<number>, dy: ArrayLike<number>) {
     checkGrid(x, y, 'HermiteSpline', 2);
@@ -252,10 +254,27 @@ export class HermiteSpline {
     this.x = Float64Array.from(x);
     this.y = Float64Array.from(y);
     this.dy = Float64Array.from(dy);
+    const n = this.x.length;
+    const dx = (this.x[n - 1] - this.x[0]) / (n - 1);
+    let uniform = true;
+    for (let i = 1; i < n && uniform; i++) uniform = Math.abs(this.x[i] - this.x[i - 1] - dx) <= 1e-9 * Math.abs(dx);
+    this.invDx = uniform ? 1 / dx : 0;
+  }
+
+  private index(t: number): number {
+    if (this.invDx === 0) return locate(this.x, t);
+    const n = this.x.length;
+    let i = Math.floor((t - this.x[0]) * this.invDx);
+    if (i < 0) i = 0;
+    else if (i > n - 2) i = n - 2;
+    // Guard against rounding at the cell edges.
+    if (t < this.x[i] && i > 0) i--;
+    else if (t >= this.x[i + 1] && i < n - 2) i++;
+    return i;
   }
 
   evaluate(t: number): number {
-    const i = locate(this.x, t);
+    const i = this.index(t);
     const h = this.x[i + 1] - this.x[i];
     const s = (t - this.x[i]) / h;
     const s2 = s * s;
@@ -269,7 +288,7 @@ export class HermiteSpline {
   }
 
   derivative(t: number): number {
-    const i = locate(this.x, t);
+    const i = this.index(t);
     const h = this.x[i + 1] - this.x[i];
     const s = (t - this.x[i]) / h;
     const s2 = s * s;
@@ -279,5 +298,71 @@ export class HermiteSpline {
       ((-6 * s2 + 6 * s) * this.y[i + 1]) / h +
       (3 * s2 - 2 * s) * this.dy[i + 1]
     );
+  }
+}
+
+/** One uniformly spaced stretch of a piecewise-uniform grid. */
+export interface UniformSegment {
+  /** First point. */
+  x0: number;
+  /** Spacing. */
+  dx: number;
+  /** Number of intervals. */
+  n: number;
+}
+
+/**
+ * Natural cubic spline on a grid made of consecutive uniform segments (e.g. fine where a function
+ * oscillates, coarse elsewhere): O(1) lookup like a uniform grid, fewer knots than one.
+ */
+export class SegmentedCubicSpline {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  private readonly m: Float64Array;
+  private readonly segX0: Float64Array;
+  private readonly segInvDx: Float64Array;
+  private readonly segFirst: Int32Array;
+  private readonly segN: Int32Array;
+
+  /** Knots of a segmented grid; segment s starts where segment s-1 ends. */
+  static knots(segments: UniformSegment[]): Float64Array {
+    const total = segments.reduce((a, s) => a + s.n, 0) + 1;
+    const x = new Float64Array(total);
+    let k = 0;
+    for (const s of segments) for (let i = 0; i < s.n; i++) x[k++] = s.x0 + i * s.dx;
+    const last = segments[segments.length - 1];
+    x[k] = last.x0 + last.n * last.dx;
+    return x;
+  }
+
+  constructor(segments: UniformSegment[], y: ArrayLike<number>) {
+    const x = SegmentedCubicSpline.knots(segments);
+    checkGrid(x, y, 'SegmentedCubicSpline', 3);
+    this.x = x;
+    this.y = Float64Array.from(y);
+    this.m = naturalSecondDerivatives(this.x, this.y);
+    this.segX0 = Float64Array.from(segments, (s) => s.x0);
+    this.segInvDx = Float64Array.from(segments, (s) => 1 / s.dx);
+    this.segN = Int32Array.from(segments, (s) => s.n);
+    this.segFirst = new Int32Array(segments.length);
+    for (let s = 1; s < segments.length; s++) this.segFirst[s] = this.segFirst[s - 1] + segments[s - 1].n;
+  }
+
+  private index(t: number): number {
+    const nSeg = this.segX0.length;
+    let s = nSeg - 1;
+    while (s > 0 && t < this.segX0[s]) s--;
+    let i = Math.floor((t - this.segX0[s]) * this.segInvDx[s]);
+    if (i < 0) i = 0;
+    else if (i > this.segN[s] - 1) i = this.segN[s] - 1;
+    return this.segFirst[s] + i;
+  }
+
+  evaluate(t: number): number {
+    const i = this.index(t);
+    const h = this.x[i + 1] - this.x[i];
+    const b = (t - this.x[i]) / h;
+    const a = 1 - b;
+    return a * this.y[i] + b * this.y[i + 1] + (((a * a * a - a) * this.m[i] + (b * b * b - b) * this.m[i + 1]) * h * h) / 6;
   }
 }

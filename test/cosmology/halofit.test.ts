@@ -31,7 +31,7 @@ describe('Takahashi 2012 halofit', () => {
       const hf = new HalofitAtRedshift(table.solve(0), omegaMatter(n5k, a), omegaDarkEnergy(n5k, a), -1);
       for (let j = 0; j < k.length; j++) {
         if (k[j] > 50) continue;
-        worst = Math.max(worst, Math.abs(hf.power(Math.log(k[j]), lin[j]) / nl[j] - 1));
+        worst = Math.max(worst, Math.abs(hf.power(k[j], Math.log(k[j]), lin[j]) / nl[j] - 1));
       }
       void bg;
     }

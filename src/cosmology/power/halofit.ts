@@ -165,6 +165,7 @@ export class GaussianVarianceTable {
 /** Takahashi et al. (2012) coefficients at one redshift; `power` applies Eqs. A1-A3. */
 export class HalofitAtRedshift {
   readonly lnKSigma: number;
+  private readonly invKSigma: number;
   private readonly an: number;
   private readonly bn: number;
   private readonly lnCnF3: number;
@@ -204,18 +205,23 @@ export class HalofitAtRedshift {
     this.lnCnF3 = Math.log(cn * f3);
     this.threeMinusGamma = 3 - gamman;
     this.lnKSigma = Math.log(scale.kSigma);
+    this.invKSigma = 1 / scale.kSigma;
   }
 
-  /** Non-linear P(k) [Mpc^3] from ln k and the linear P(k) [Mpc^3] at the same k and redshift. */
-  power(lnk: number, pLin: number): number {
-    const k3 = Math.exp(3 * lnk);
-    const norm = k3 / TWO_PI2;
+  /** Wavenumber [1/Mpc] above which exp(-f(y)) < 1e-17 (f(y) > 40): the two-halo term is negligible. */
+  get linearNegligibleAbove(): number {
+    return 17 / this.invKSigma; // f(17) = 17/4 + 17^2/8 = 40.4
+  }
+
+  /** Non-linear P(k) [Mpc^3] at k [1/Mpc] (ln k = lnk) from the linear P(k) [Mpc^3] there. */
+  power(k: number, lnk: number, pLin: number): number {
+    const norm = (k * k * k) / TWO_PI2;
     const dL = pLin * norm;
+    const y = k * this.invKSigma;
     const lny = lnk - this.lnKSigma;
-    const y = Math.exp(lny);
-    const fy = y / 4 + (y * y) / 8;
-    // Two-halo term, Eq. A2; exp(-fy) is below 1e-30 of the one-halo term once fy > 70.
-    const dQ = fy < 70 ? (dL * Math.exp(this.betan * Math.log1p(dL) - fy)) / (1 + this.alphan * dL) : 0;
+    const fy = y * (0.25 + 0.125 * y);
+    // Two-halo term, Eq. A2; beyond f(y) = 40 it is below 1e-17 of the one-halo term.
+    const dQ = fy < 40 && dL > 0 ? (dL * Math.exp(this.betan * Math.log1p(dL) - fy)) / (1 + this.alphan * dL) : 0;
     // One-halo term, Eq. A3 (mu_n = 0).
     const dHp = (this.an * Math.exp(this.threeF1 * lny)) /
       (1 + this.bn * Math.exp(this.f2 * lny) + Math.exp(this.threeMinusGamma * (this.lnCnF3 + lny)));
@@ -236,8 +242,8 @@ export class Halofit implements MatterPower {
     const bg = linear.background;
     this.zMax = bg.zMax;
     const dMin = bg.growthFactor(1 / (1 + this.zMax));
-    const spline = linear.lnP0;
-    this.table = new GaussianVarianceTable(spline.x0, spline.dx, spline.y, 2, -2 * Math.log(dMin) + 0.5);
+    const u = linear.uniform;
+    this.table = new GaussianVarianceTable(u.lnk0, u.dlnk, u.lnP, 1, -2 * Math.log(dMin) + 0.5);
   }
 
   /** Halofit coefficients at redshift z. */
@@ -249,19 +255,21 @@ export class Halofit implements MatterPower {
     return new HalofitAtRedshift(scale, omegaMatter(bg.cosmo, a), omegaDarkEnergy(bg.cosmo, a), bg.cosmo.w0);
   }
 
-  fill(z: number, lnk: ArrayLike<number>, out: Float64Array, n = lnk.length): void {
+  fill(z: number, k: ArrayLike<number>, lnk: ArrayLike<number>, out: Float64Array, n = lnk.length): void {
     const hf = this.at(z);
     const d = this.linear.background.growthFactor(1 / (1 + z));
     const lnD2 = 2 * Math.log(d);
+    const cut = hf.linearNegligibleAbove;
     for (let i = 0; i < n; i++) {
-      const pl = Math.exp(this.linear.lnPowerToday(lnk[i]) + lnD2);
-      out[i] = hf.power(lnk[i], pl);
+      // Above the cut the two-halo term is < 1e-17 of the total: no linear P(k) needed.
+      const pl = k[i] < cut ? Math.exp(this.linear.lnPowerToday(lnk[i]) + lnD2) : 0;
+      out[i] = hf.power(k[i], lnk[i], pl);
     }
   }
 
   power(k: number, z: number): number {
     const out = new Float64Array(1);
-    this.fill(z, [Math.log(k)], out);
+    this.fill(z, [k], [Math.log(k)], out);
     return out[0];
   }
 }

@@ -2,13 +2,13 @@
  * Linear matter power spectrum P_L(k, z) = D(z)^2 P_L(k, 0) [Mpc^3], k in 1/Mpc, from a linear shape
  * model normalised to sigma8 (top-hat of radius 8/h Mpc), plus sigma(R) and the non-linear scale k_NL.
  *
- * ln P(ln k) at z = 0 is tabulated on a uniform ln k grid (natural cubic spline) between kMin and kMax and
- * continued as a power law with the end slopes beyond them.
+ * ln P(ln k) at z = 0 is tabulated (natural cubic spline) between kMin and kMax, finely where baryon
+ * wiggles live and coarsely elsewhere, and continued as a power law with the end slopes beyond them.
  */
 
 import { CosmetaError } from '../../errors.js';
 import { integrate } from '../../math/quadrature.js';
-import { UniformCubicSpline } from '../../math/spline.js';
+import { SegmentedCubicSpline } from '../../math/spline.js';
 import { DEFAULT_ACCURACY, type Accuracy } from '../accuracy.js';
 import type { Background } from '../background.js';
 import type { LinearShape } from '../transfer/model.js';
@@ -23,15 +23,26 @@ export function topHatWindow(x: number): number {
   return (3 * (Math.sin(x) - x * Math.cos(x))) / (x * x * x);
 }
 
+/** A uniform resampling of ln P(ln k) for quadratures: ln P at lnk0 + i dlnk. */
+export interface UniformLnPTable {
+  lnk0: number;
+  dlnk: number;
+  lnP: Float64Array;
+}
+
 export class LinearPower implements MatterPower {
   readonly name = 'linear';
   readonly background: Background;
   readonly model: string;
   readonly accuracy: Accuracy;
   /** ln P(k, z = 0) [ln Mpc^3] against ln k [ln(1/Mpc)], normalised to sigma8. */
-  readonly lnP0: UniformCubicSpline;
+  readonly lnP0: SegmentedCubicSpline;
+  /** The same on a uniform grid (spacing accuracy.lnkStepIntegrals) for quadratures such as halofit's. */
+  readonly uniform: UniformLnPTable;
   private readonly lnkLo: number;
   private readonly lnkHi: number;
+  private readonly lnPLo: number;
+  private readonly lnPHi: number;
   private readonly slopeLo: number;
   private readonly slopeHi: number;
 
@@ -42,43 +53,60 @@ export class LinearPower implements MatterPower {
     this.model = shape.name;
     this.accuracy = acc;
     const f = shape.prepare(c);
-    const lnkLo = Math.log(acc.kMin);
-    const n = Math.ceil((Math.log(acc.kMax) - lnkLo) / acc.lnkStep) + 1;
-    const dlnk = (Math.log(acc.kMax) - lnkLo) / (n - 1);
-    const lnP = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = f(Math.exp(lnkLo + i * dlnk));
-      if (!(p > 0) || !Number.isFinite(p)) {
-        throw new CosmetaError(`linear model ${shape.name} gave P=${p} at k=${Math.exp(lnkLo + i * dlnk)}/Mpc for these parameters`);
-      }
+    // Coarse - fine (wiggles) - coarse segments in ln k.
+    const a = Math.log(acc.kMin);
+    const b = Math.log(acc.kWigglesMin);
+    const cc = Math.log(acc.kWigglesMax);
+    const d = Math.log(acc.kMax);
+    const seg = (x0: number, x1: number, step: number) => {
+      const n = Math.max(1, Math.ceil((x1 - x0) / step));
+      return { x0, dx: (x1 - x0) / n, n };
+    };
+    const segments = [seg(a, b, acc.lnkStepSmooth), seg(b, cc, acc.lnkStep), seg(cc, d, acc.lnkStepSmooth)];
+    const knots = SegmentedCubicSpline.knots(segments);
+    const lnP = new Float64Array(knots.length);
+    for (let i = 0; i < knots.length; i++) {
+      const k = Math.exp(knots[i]);
+      const p = f(k);
+      if (!(p > 0) || !Number.isFinite(p)) throw new CosmetaError(`linear model ${shape.name} gave P=${p} at k=${k}/Mpc for these parameters`);
       lnP[i] = Math.log(p);
     }
-    // sigma8 normalisation by Simpson's rule on the table nodes inside [sigmaKMin, sigmaKMax].
+    const raw = new SegmentedCubicSpline(segments, lnP);
+    // Uniform resampling for the quadratures.
+    const nu = Math.ceil((d - a) / acc.lnkStepIntegrals);
+    const du = (d - a) / nu;
+    const lnPu = new Float64Array(nu + 1);
+    for (let i = 0; i <= nu; i++) lnPu[i] = raw.evaluate(a + i * du);
+    // sigma8 normalisation: Simpson's rule on the uniform grid inside [sigmaKMin, sigmaKMax].
     const r8 = 8 / c.h;
-    const i0 = Math.max(0, Math.round((Math.log(acc.sigmaKMin) - lnkLo) / dlnk));
-    let i1 = Math.min(n - 1, Math.round((Math.log(acc.sigmaKMax) - lnkLo) / dlnk));
+    const i0 = Math.max(0, Math.round((Math.log(acc.sigmaKMin) - a) / du));
+    let i1 = Math.min(nu, Math.round((Math.log(acc.sigmaKMax) - a) / du));
     if ((i1 - i0) % 2 === 1) i1 -= 1;
     let s = 0;
     for (let i = i0; i <= i1; i++) {
-      const k = Math.exp(lnkLo + i * dlnk);
+      const k = Math.exp(a + i * du);
       const w = topHatWindow(k * r8);
-      const g = Math.exp(lnP[i]) * k * k * k * w * w;
-      s += (i === i0 || i === i1 ? 1 : i % 2 === i0 % 2 ? 2 : 4) * g;
+      const g = Math.exp(lnPu[i]) * k * k * k * w * w;
+      s += (i === i0 || i === i1 ? 1 : (i - i0) % 2 === 0 ? 2 : 4) * g;
     }
-    const sigma2 = ((s * dlnk) / 3) / (2 * Math.PI * Math.PI);
+    const sigma2 = (s * du) / 3 / (2 * Math.PI * Math.PI);
     const lnNorm = Math.log((c.sigma8 * c.sigma8) / sigma2);
-    for (let i = 0; i < n; i++) lnP[i] += lnNorm;
-    this.lnP0 = new UniformCubicSpline(lnkLo, dlnk, lnP);
-    this.lnkLo = lnkLo;
-    this.lnkHi = lnkLo + (n - 1) * dlnk;
-    this.slopeLo = (lnP[1] - lnP[0]) / dlnk;
-    this.slopeHi = (lnP[n - 1] - lnP[n - 2]) / dlnk;
+    for (let i = 0; i < lnP.length; i++) lnP[i] += lnNorm;
+    for (let i = 0; i <= nu; i++) lnPu[i] += lnNorm;
+    this.lnP0 = new SegmentedCubicSpline(segments, lnP);
+    this.uniform = { lnk0: a, dlnk: du, lnP: lnPu };
+    this.lnkLo = a;
+    this.lnkHi = d;
+    this.lnPLo = lnP[0];
+    this.lnPHi = lnP[lnP.length - 1];
+    this.slopeLo = (lnP[1] - lnP[0]) / (knots[1] - knots[0]);
+    this.slopeHi = (lnP[lnP.length - 1] - lnP[lnP.length - 2]) / (knots[knots.length - 1] - knots[knots.length - 2]);
   }
 
   /** ln P_L(k, z = 0) [ln Mpc^3] at ln k [ln(1/Mpc)], power-law continued beyond the table. */
   lnPowerToday(lnk: number): number {
-    if (lnk < this.lnkLo) return this.lnP0.y[0] + this.slopeLo * (lnk - this.lnkLo);
-    if (lnk > this.lnkHi) return this.lnP0.y[this.lnP0.y.length - 1] + this.slopeHi * (lnk - this.lnkHi);
+    if (lnk < this.lnkLo) return this.lnPLo + this.slopeLo * (lnk - this.lnkLo);
+    if (lnk > this.lnkHi) return this.lnPHi + this.slopeHi * (lnk - this.lnkHi);
     return this.lnP0.evaluate(lnk);
   }
 
@@ -88,7 +116,7 @@ export class LinearPower implements MatterPower {
     return d * d * Math.exp(this.lnPowerToday(Math.log(k)));
   }
 
-  fill(z: number, lnk: ArrayLike<number>, out: Float64Array, n = lnk.length): void {
+  fill(z: number, _k: ArrayLike<number>, lnk: ArrayLike<number>, out: Float64Array, n = lnk.length): void {
     const d = this.background.growthFactor(1 / (1 + z));
     const lnD2 = 2 * Math.log(d);
     for (let i = 0; i < n; i++) out[i] = Math.exp(this.lnPowerToday(lnk[i]) + lnD2);

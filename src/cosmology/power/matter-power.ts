@@ -6,6 +6,9 @@
 export interface MatterPower {
   /** Stable identifier recorded with results. */
   readonly name: string;
-  /** out[i] = P(k_i, z) [Mpc^3] with lnk[i] = ln(k_i [1/Mpc]), for i < n. */
-  fill(z: number, lnk: ArrayLike<number>, out: Float64Array, n?: number): void;
+  /**
+   * out[i] = P(k[i], z) [Mpc^3] for wavenumbers k[i] [1/Mpc], i < n; lnk[i] = ln k[i] is passed too
+   * because callers have it for free and the models need both.
+   */
+  fill(z: number, k: ArrayLike<number>, lnk: ArrayLike<number>, out: Float64Array, n?: number): void;
 }

@@ -43,7 +43,7 @@ export class TabulatedPower implements MatterPower {
     return s.evaluate(lnk);
   }
 
-  fill(z: number, lnk: ArrayLike<number>, out: Float64Array, n = lnk.length): void {
+  fill(z: number, _k: ArrayLike<number>, lnk: ArrayLike<number>, out: Float64Array, n = lnk.length): void {
     const nz = this.z.length;
     if (nz === 1) {
       for (let i = 0; i < n; i++) out[i] = Math.exp(this.lnPRow(0, lnk[i]));

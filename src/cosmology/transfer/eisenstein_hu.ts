@@ -60,30 +60,32 @@ export function eisensteinHuParameters(c: Cosmology): EisensteinHuParameters {
   return { th2p7, zeq, keq, zdrag, rsound, kSilk, alphac, betac, alphab, betab, bnode, rsoundApprox, fb };
 }
 
-/** T_0(k; alpha, beta), Eqs. 19-20; k in h/Mpc. */
-function t0(keq: number, k: number, a: number, b: number): number {
-  const q = k / (13.41 * keq);
-  const cc = 14.2 / a + 386 / (1 + 69.9 * Math.pow(q, 1.08));
+/** T_0(q; alpha, beta), Eqs. 19-20, given q = k / (13.41 k_eq) and q^1.08. */
+function t0(q: number, q108: number, a: number, b: number): number {
+  const cc = 14.2 / a + 386 / (1 + 69.9 * q108);
   const l = Math.log(Math.E + 1.8 * b * q);
   return l / (l + cc * q * q);
 }
 
 /** Full EH98 transfer function with BAO (Eqs. 8, 17-24); k in h/Mpc. */
 export function transferWiggles(p: EisensteinHuParameters, k: number): number {
+  const q = k / (13.41 * p.keq); // Eq. 10
+  const q108 = q > 0 ? Math.exp(1.08 * Math.log(q)) : 0;
   // Cold dark matter part, Eqs. 17-18.
-  const f = 1 / (1 + Math.pow((k * p.rsound) / 5.4, 4));
-  const tc = f * t0(p.keq, k, 1, p.betac) + (1 - f) * t0(p.keq, k, p.alphac, p.betac);
+  const kr = (k * p.rsound) / 5.4;
+  const kr2 = kr * kr;
+  const f = 1 / (1 + kr2 * kr2);
+  const tc = f * t0(q, q108, 1, p.betac) + (1 - f) * t0(q, q108, p.alphac, p.betac);
   // Baryon part, Eq. 21 with the node shift of Eq. 22.
   const x = k * p.rsound;
-  let tb = 0;
+  let tb = 1;
   if (k > 0) {
-    const xs = x * Math.pow(1 + (p.bnode * p.bnode * p.bnode) / (x * x * x), -1 / 3);
+    const xs = x / Math.cbrt(1 + (p.bnode * p.bnode * p.bnode) / (x * x * x));
     const j0 = xs * xs < 1e-4 ? 1 - ((xs * xs) * (1 - (xs * xs) / 20)) / 6 : Math.sin(xs) / xs;
-    const part1 = t0(p.keq, k, 1, 1) / (1 + (x / 5.2) ** 2);
-    const part2 = (p.alphab / (1 + (p.betab / x) ** 3)) * Math.exp(-Math.pow(k / p.kSilk, 1.4));
+    const part1 = t0(q, q108, 1, 1) / (1 + (x / 5.2) ** 2);
+    const bx = p.betab / x;
+    const part2 = (p.alphab / (1 + bx * bx * bx)) * Math.exp(-Math.exp(1.4 * Math.log(k / p.kSilk)));
     tb = j0 * (part1 + part2);
-  } else {
-    tb = 1;
   }
   return p.fb * tb + (1 - p.fb) * tc;
 }

@@ -1,0 +1,304 @@
+/**
+ * Cosmic-shear angular power spectra in the Limber approximation:
+ *
+ *   C_ell^{ij} = F(ell) (1 + m_i)(1 + m_j) int dchi q_i(chi) q_j(chi) / chi^2 P(k = (ell + 1/2) / chi, z(chi))
+ *
+ * with the lensing efficiency of a flat universe (e.g. Bartelmann & Schneider 2001, Eq. 6.19; CCL's
+ * convention)
+ *
+ *   q_i(chi) = (3/2) (H0/c)^2 Omega_m chi / a(chi) int_{z(chi)} dz' p_i(z') (chi' - chi) / chi',
+ *
+ * p_i the normalised n(z), plus optionally the NLA intrinsic-alignment kernel (Hirata & Seljak 2004;
+ * Bridle & King 2007) in CCL's convention, q_IA,i = -A_IA(z) C1 rho_crit Omega_m / D(z) p_i(z) H(z)/c with
+ * A_IA(z) = A_IA ((1 + z)/(1 + z_pivot))^eta_IA. F(ell) = (ell+2)(ell+1)ell(ell-1)/(ell+1/2)^4 is CCL's
+ * spin-2 prefactor (on by default, as CCL's angular_cl) or 1. C_ell carries no ell(ell+1)/2pi.
+ *
+ * The data vector is pair-major: cl[p * nEll + l] for pair p of `pairOrder(nBins)` and multipole l.
+ */
+
+import { CosmetaError } from '../errors.js';
+import { gaussLegendre } from '../math/quadrature.js';
+import type { Accuracy } from './accuracy.js';
+import { DEFAULT_ACCURACY } from './accuracy.js';
+import { E, type Background } from './background.js';
+import { IA_C1_RHOCRIT } from './constants.js';
+import type { MatterPower } from './power/matter-power.js';
+import { PreparedBin, validateDistributions, type RedshiftDistributions, type ShiftConvention } from './redshift.js';
+
+/**
+ * The order of the spectra in every Cosmeta data vector: pairs (i, j) with i <= j in row order,
+ * (0,0), (0,1), ..., (0,N-1), (1,1), ..., (N-1,N-1). For 5 bins: 15 pairs.
+ */
+export function pairOrder(nBins: number): Array<[number, number]> {
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < nBins; i++) for (let j = i; j < nBins; j++) pairs.push([i, j]);
+  return pairs;
+}
+
+/** CCL's spin-2 prefactor (ell+2)(ell+1)ell(ell-1)/(ell+1/2)^4 (0.614 at ell = 2, 0.99975 at ell = 100). */
+export function spin2Prefactor(ell: number): number {
+  const l2 = (ell + 0.5) * (ell + 0.5);
+  return ((ell + 2) * (ell + 1) * ell * (ell - 1)) / (l2 * l2);
+}
+
+export interface IntrinsicAlignment {
+  /** NLA amplitude A_IA. */
+  A_IA: number;
+  /** Redshift power-law index eta_IA. */
+  eta_IA: number;
+  /** Pivot redshift of the power law (default 0.62). */
+  z_pivot?: number;
+}
+
+export interface ShearOptions {
+  /** Multiply by CCL's spin-2 prefactor (default true; requires ell > 1). */
+  spin2?: boolean;
+  /** Photo-z shift convention (default 'paper': Delta = dz (1 + <z>)). */
+  shiftConvention?: ShiftConvention;
+}
+
+/** Per-call nuisance parameters (all optional; zero by default). */
+export interface ShearNuisance {
+  /** Photo-z shift parameter per bin. */
+  dz?: ArrayLike<number>;
+  /** Multiplicative shear bias per bin. */
+  m?: ArrayLike<number>;
+  /** NLA intrinsic alignments; none when absent. */
+  ia?: IntrinsicAlignment;
+}
+
+/**
+ * A survey's shear spectra, prepared once for its n(z), multipoles and options, then computed for any
+ * cosmology (`compute`). Cosmology-independent work (n(z) interpolation and normalisation, quadrature
+ * rules, multipole factors) happens here; `compute` allocates only its output.
+ */
+export class ShearSpectra {
+  readonly nBins: number;
+  readonly nPairs: number;
+  readonly ell: Float64Array;
+  readonly pairs: Array<[number, number]>;
+  readonly options: Required<ShearOptions>;
+  readonly accuracy: Accuracy;
+  readonly bins: PreparedBin[];
+  private readonly ellHalf: Float64Array;
+  private readonly lnEllHalf: Float64Array;
+  private readonly ellFactor: Float64Array;
+  private readonly gl: { x: Float64Array; w: Float64Array };
+  // Scratch buffers reused by compute (this object is not re-entrant).
+  private readonly lnk: Float64Array;
+  private readonly k: Float64Array;
+  private readonly pk: Float64Array;
+  private readonly q: Float64Array;
+  private readonly tailA: Float64Array[];
+  private readonly tailB: Float64Array[];
+  private readonly knotB: Float64Array[];
+
+  constructor(distributions: RedshiftDistributions, ell: ArrayLike<number>, options: ShearOptions = {}, acc: Accuracy = DEFAULT_ACCURACY) {
+    validateDistributions(distributions);
+    this.options = { spin2: options.spin2 ?? true, shiftConvention: options.shiftConvention ?? 'paper' };
+    if (ell.length === 0) throw new CosmetaError('ell: at least one multipole is needed');
+    for (let l = 0; l < ell.length; l++) {
+      const e = ell[l];
+      if (!Number.isFinite(e) || e < 0) throw new CosmetaError(`ell[${l}]=${e} must be a finite number >= 0`);
+      if (this.options.spin2 && !(e > 1)) throw new CosmetaError(`ell[${l}]=${e}: the spin-2 prefactor needs ell > 1 (or turn it off)`);
+    }
+    this.accuracy = acc;
+    this.ell = Float64Array.from(ell);
+    this.nBins = distributions.nz.length;
+    this.pairs = pairOrder(this.nBins);
+    this.nPairs = this.pairs.length;
+    this.bins = Array.from(distributions.nz, (n) => new PreparedBin(distributions.z, n));
+    this.ellHalf = Float64Array.from(this.ell, (e) => e + 0.5);
+    this.lnEllHalf = Float64Array.from(this.ell, (e) => Math.log(e + 0.5));
+    this.ellFactor = Float64Array.from(this.ell, (e) => (this.options.spin2 ? spin2Prefactor(e) : 1));
+    const order = acc.limberOrder;
+    const panels = acc.limberPanels;
+    const base = gaussLegendre(order, 0, 1 / panels);
+    this.gl = { x: new Float64Array(order * panels), w: new Float64Array(order * panels) };
+    for (let p = 0; p < panels; p++) {
+      for (let i = 0; i < order; i++) {
+        this.gl.x[p * order + i] = p / panels + base.x[i];
+        this.gl.w[p * order + i] = base.w[i];
+      }
+    }
+    this.lnk = new Float64Array(this.ell.length);
+    this.k = new Float64Array(this.ell.length);
+    this.pk = new Float64Array(this.ell.length);
+    this.q = new Float64Array(this.nBins);
+    this.tailA = this.bins.map((b) => new Float64Array(b.u.length));
+    this.tailB = this.bins.map((b) => new Float64Array(b.u.length));
+    this.knotB = this.bins.map((b) => new Float64Array(b.u.length));
+  }
+
+  /** Number of data-vector entries, nPairs x nEll. */
+  get size(): number {
+    return this.nPairs * this.ell.length;
+  }
+
+  /** Highest redshift any kernel reaches for these shifts (the background table must cover it). */
+  zMax(nuisance: ShearNuisance = {}): number {
+    let zTop = 0;
+    this.bins.forEach((b, i) => {
+      const d = nuisance.dz ? b.shift(nuisance.dz[i], this.options.shiftConvention) : 0;
+      zTop = Math.max(zTop, b.u[b.lastPositive] + d);
+    });
+    return zTop;
+  }
+
+  /**
+   * Compute the data vector [nPairs x nEll] for a cosmology (its background) and matter power spectrum.
+   * `out` may be supplied to avoid allocation.
+   */
+  compute(bg: Background, power: MatterPower, nuisance: ShearNuisance = {}, out?: Float64Array): Float64Array {
+    const nB = this.nBins;
+    const nL = this.ell.length;
+    const cl = out ?? new Float64Array(this.size);
+    if (cl.length !== this.size) throw new CosmetaError(`output buffer has ${cl.length} entries, expected ${this.size}`);
+    cl.fill(0);
+    const c = bg.cosmo;
+    const conv = this.options.shiftConvention;
+    if (nuisance.dz && nuisance.dz.length !== nB) throw new CosmetaError(`dz has ${nuisance.dz.length} entries for ${nB} bins`);
+    if (nuisance.m && nuisance.m.length !== nB) throw new CosmetaError(`m has ${nuisance.m.length} entries for ${nB} bins`);
+    const shifts = this.bins.map((b, i) => (nuisance.dz ? b.shift(nuisance.dz[i], conv) : 0));
+    const zTop = this.zMax(nuisance);
+    if (zTop > bg.zMax) throw new CosmetaError(`the kernels reach z=${zTop}, beyond the background table (zMax=${bg.zMax})`);
+    if (c.Omega_k !== 0) {
+      throw new CosmetaError(`Omega_k=${c.Omega_k}: shear spectra are implemented for flat cosmologies only; set Omega_k to 0`);
+    }
+    const norms = this.prepareTails(bg, shifts);
+
+    // Limber nodes in s = ln(1 + z/zs) between zMin and zTop.
+    const zs = this.accuracy.limberZScale;
+    const zMin = this.accuracy.limberZMin;
+    const s0 = Math.log1p(zMin / zs);
+    const s1 = Math.log1p(zTop / zs);
+    const ds = s1 - s0;
+    const lensPref = 1.5 * c.Omega_m / (bg.dH * bg.dH);
+    const ia = nuisance.ia;
+    const q = this.q;
+    const lnk = this.lnk;
+    const kk = this.k;
+    const pk = this.pk;
+    const cursor = new Int32Array(nB);
+    for (let n = 0; n < this.gl.x.length; n++) {
+      const s = s0 + ds * this.gl.x[n];
+      const es = Math.exp(s);
+      const z = zs * (es - 1);
+      const a = 1 / (1 + z);
+      const chi = bg.chiUnchecked(z);
+      const hOverC = E(c, a) / bg.dH; // H(z)/c [1/Mpc]
+      const weight = (this.gl.w[n] * ds * zs * es) / hOverC / (chi * chi);
+      let iaAmp = 0;
+      if (ia) {
+        const zp = ia.z_pivot ?? 0.62;
+        iaAmp = (-ia.A_IA * Math.pow((1 + z) / (1 + zp), ia.eta_IA) * IA_C1_RHOCRIT * c.Omega_m) / bg.growthUnchecked(z) * hOverC;
+      }
+      let any = false;
+      for (let i = 0; i < nB; i++) {
+        const lens = this.flatLensing(i, z - shifts[i], chi, cursor);
+        let qi = (lensPref * (chi / a) * lens) / norms[i];
+        if (ia) qi += (iaAmp * this.bins[i].spline.evaluate(z - shifts[i])) / norms[i];
+        q[i] = qi;
+        if (qi !== 0) any = true;
+      }
+      if (!any) continue;
+      const lnChi = Math.log(chi);
+      const invChi = 1 / chi;
+      for (let l = 0; l < nL; l++) {
+        lnk[l] = this.lnEllHalf[l] - lnChi;
+        kk[l] = this.ellHalf[l] * invChi;
+      }
+      power.fill(z, kk, lnk, pk, nL);
+      let p = 0;
+      for (let i = 0; i < nB; i++) {
+        const wi = weight * q[i];
+        for (let j = i; j < nB; j++, p++) {
+          const wij = wi * q[j];
+          if (wij === 0) continue;
+          const off = p * nL;
+          for (let l = 0; l < nL; l++) cl[off + l] += wij * pk[l];
+        }
+      }
+    }
+    let p = 0;
+    for (let i = 0; i < nB; i++) {
+      for (let j = i; j < nB; j++, p++) {
+        const mb = nuisance.m ? (1 + nuisance.m[i]) * (1 + nuisance.m[j]) : 1;
+        const off = p * nL;
+        for (let l = 0; l < nL; l++) cl[off + l] *= mb * this.ellFactor[l];
+      }
+    }
+    return cl;
+  }
+
+  /**
+   * Per bin: tail integrals from each knot to the top of the grid, A_j = int n du and B_j = int n / chi du
+   * (two-point Gauss-Legendre per interval, exact for the Akima cubic in A), with the redshift shifted
+   * by Delta; probability below z = 0 is dropped. Returns the normalisations.
+   */
+  private prepareTails(bg: Background, shifts: number[]): Float64Array {
+    const norms = new Float64Array(this.nBins);
+    for (let i = 0; i < this.nBins; i++) {
+      const b = this.bins[i];
+      const d = shifts[i];
+      const A = this.tailA[i];
+      const B = this.tailB[i];
+      const KB = this.knotB[i];
+      const m = b.u.length - 1;
+      A[m] = 0;
+      B[m] = 0;
+      for (let j = m - 1; j >= 0; j--) {
+        let a = 0;
+        let s = 0;
+        for (let qd = 2 * j; qd < 2 * j + 2; qd++) {
+          const zq = b.uq[qd] + d;
+          if (zq <= 0) continue;
+          const w = b.wnq[qd];
+          a += w;
+          s += w / bg.chiUnchecked(zq);
+        }
+        A[j] = A[j + 1] + a;
+        B[j] = B[j + 1] + s;
+      }
+      for (let j = 0; j <= m; j++) {
+        const zk = b.u[j] + d;
+        KB[j] = zk > 0 ? b.n[j] / bg.chiUnchecked(zk) : 0;
+      }
+      norms[i] = A[0];
+      if (!(A[0] > 0)) throw new CosmetaError(`n(z): bin ${i} lies entirely below z = 0 after its photo-z shift`);
+    }
+    return norms;
+  }
+
+  /**
+   * Flat-sky lensing integral int_{u} n(u') (1 - chi / chi(u' + Delta)) du' at u = z - Delta by cubic
+   * Hermite interpolation of the tail integrals (their derivatives are the integrands at the knots).
+   * Nodes arrive in increasing z, so each bin keeps a cursor into its knots.
+   */
+  private flatLensing(i: number, u: number, chi: number, cursor: Int32Array): number {
+    const b = this.bins[i];
+    const x = b.u;
+    const m = x.length - 1;
+    if (u >= x[m]) return 0;
+    const A = this.tailA[i];
+    const B = this.tailB[i];
+    if (u <= x[0]) return A[0] - chi * B[0];
+    let j = cursor[i];
+    while (j < m - 1 && x[j + 1] <= u) j++;
+    cursor[i] = j;
+    const h = x[j + 1] - x[j];
+    const t = (u - x[j]) / h;
+    const t2 = t * t;
+    const t3 = t2 * t;
+    const h00 = 2 * t3 - 3 * t2 + 1;
+    const h10 = (t3 - 2 * t2 + t) * h;
+    const h01 = -2 * t3 + 3 * t2;
+    const h11 = (t3 - t2) * h;
+    const n0 = b.n[j];
+    const n1 = b.n[j + 1];
+    const KB = this.knotB[i];
+    const a = h00 * A[j] - h10 * n0 + h01 * A[j + 1] - h11 * n1;
+    const bb = h00 * B[j] - h10 * KB[j] + h01 * B[j + 1] - h11 * KB[j + 1];
+    return a - chi * bb;
+  }
+}
