@@ -50,6 +50,16 @@ export interface IntrinsicAlignment {
   z_pivot?: number;
 }
 
+/**
+ * NLA intrinsic-alignment amplitude at redshift z in CCL's convention, -A_IA(z) C1 rho_crit Omega_m / D(z)
+ * (dimensionless; D normalised to 1 today), with A_IA(z) = A_IA ((1 + z)/(1 + z_pivot))^eta_IA.
+ */
+export function iaAmplitude(bg: Background, ia: IntrinsicAlignment, z: number): number {
+  const zp = ia.z_pivot ?? 0.62;
+  const a = -ia.A_IA * Math.pow((1 + z) / (1 + zp), ia.eta_IA);
+  return (a * IA_C1_RHOCRIT * bg.cosmo.Omega_m) / bg.growthUnchecked(z);
+}
+
 export interface ShearOptions {
   /** Multiply by CCL's spin-2 prefactor (default true; requires ell > 1). */
   spin2?: boolean;
@@ -188,11 +198,7 @@ export class ShearSpectra {
       const chi = bg.chiUnchecked(z);
       const hOverC = E(c, a) / bg.dH; // H(z)/c [1/Mpc]
       const weight = (this.gl.w[n] * ds * zs * es) / hOverC / (chi * chi);
-      let iaAmp = 0;
-      if (ia) {
-        const zp = ia.z_pivot ?? 0.62;
-        iaAmp = (-ia.A_IA * Math.pow((1 + z) / (1 + zp), ia.eta_IA) * IA_C1_RHOCRIT * c.Omega_m) / bg.growthUnchecked(z) * hOverC;
-      }
+      const iaAmp = ia ? iaAmplitude(bg, ia, z) * hOverC : 0;
       let any = false;
       for (let i = 0; i < nB; i++) {
         const lens = this.flatLensing(i, z - shifts[i], chi, cursor);

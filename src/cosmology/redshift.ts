@@ -21,6 +21,9 @@ export interface RedshiftDistributions {
   nz: ArrayLike<ArrayLike<number>>;
 }
 
+/** A number as a short string for messages (10 significant digits, no float noise). */
+const fmt = (x: number): string => String(Number(x.toPrecision(10)));
+
 /** Check a redshift-distribution set; throws a CosmetaError naming the bin and point at fault. */
 export function validateDistributions(d: RedshiftDistributions): void {
   const z = d.z;
@@ -29,7 +32,7 @@ export function validateDistributions(d: RedshiftDistributions): void {
     if (!Number.isFinite(z[j])) throw new CosmetaError(`n(z): redshift at point ${j} is ${z[j]}, not a finite number`);
     if (z[j] < 0) throw new CosmetaError(`n(z): redshift at point ${j} is ${z[j]}; redshifts must be >= 0`);
     if (j > 0 && !(z[j] > z[j - 1])) {
-      throw new CosmetaError(`n(z): the redshift grid must be strictly increasing, but z[${j - 1}]=${z[j - 1]} >= z[${j}]=${z[j]}`);
+      throw new CosmetaError(`n(z): the redshift grid must be strictly increasing, but z[${j - 1}]=${fmt(z[j - 1])} >= z[${j}]=${fmt(z[j])}`);
     }
   }
   if (d.nz.length < 1) throw new CosmetaError('n(z): at least one tomographic bin is needed');
@@ -38,8 +41,8 @@ export function validateDistributions(d: RedshiftDistributions): void {
     if (n.length !== z.length) throw new CosmetaError(`n(z): bin ${i} has ${n.length} values for ${z.length} redshifts`);
     let any = false;
     for (let j = 0; j < n.length; j++) {
-      if (!Number.isFinite(n[j])) throw new CosmetaError(`n(z): bin ${i} at z=${z[j]} (point ${j}) is ${n[j]}, not a finite number`);
-      if (n[j] < 0) throw new CosmetaError(`n(z): bin ${i} at z=${z[j]} (point ${j}) is negative (${n[j]})`);
+      if (!Number.isFinite(n[j])) throw new CosmetaError(`n(z): bin ${i} at z=${fmt(z[j])} (point ${j}) is ${n[j]}, not a finite number`);
+      if (n[j] < 0) throw new CosmetaError(`n(z): bin ${i} at z=${fmt(z[j])} (point ${j}) is negative (${n[j]})`);
       if (n[j] > 0) any = true;
     }
     if (!any) throw new CosmetaError(`n(z): bin ${i} integrates to zero`);
