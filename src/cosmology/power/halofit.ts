@@ -20,6 +20,10 @@ import type { MatterPower } from './matter-power.js';
 const TWO_PI2 = 2 * Math.PI * Math.PI;
 /** Gaussian filter is negligible (exp(-64)) beyond k R = 8. */
 const LN_X_CUT = Math.log(8);
+/** Below k R = 0.05 the filter factors are summed through their Taylor series (moments of P). */
+const LN_X_SMALL = Math.log(0.05);
+
+const exp10 = (x: number): number => Math.exp(x * Math.LN10);
 
 /** The non-linear scale and spectral shape at one redshift (Takahashi et al. 2012, Eqs. A4-A5). */
 export interface HalofitScale {
@@ -62,36 +66,53 @@ export class GaussianVarianceTable {
     // Start at R = 50 Mpc (sigma well below 1 for any plausible spectrum), walk down in R.
     const lnRTop = Math.log(50);
     const maxJ = Math.ceil((lnRTop - Math.log(1e-5)) / this.dlnR);
-    // Kernel tables over tau = i - m j + offset, t = lnk0 + lnRTop + (i - m j) step.
-    const tau0 = m * maxJ; // offset so that tau >= 0
-    const tLen = nk + tau0;
-    const g0 = new Float64Array(tLen);
-    const g1 = new Float64Array(tLen);
-    const g2 = new Float64Array(tLen);
-    for (let tau = 0; tau < tLen; tau++) {
-      const t = lnk0 + lnRTop + (tau - tau0) * step;
-      if (t > LN_X_CUT) break;
-      const x2 = Math.exp(2 * t);
+    // With t = ln(kR) = lnk0 + lnRTop + (i - m j) step, the filter factors depend on tau = i - m j only.
+    // Explicit sums cover LN_X_SMALL <= t <= LN_X_CUT; below, the factors' Taylor series in x^2 = (kR)^2
+    // to O(x^4) (error < x^6/6 < 3e-9 per term) turns the sums into prefix sums of k^0, k^2, k^4 moments.
+    const base = lnk0 + lnRTop;
+    const tauLo = Math.ceil((LN_X_SMALL - base) / step);
+    const tauHi = Math.floor((LN_X_CUT - base) / step);
+    const nt = tauHi - tauLo + 1;
+    const g0 = new Float64Array(nt);
+    const g1 = new Float64Array(nt);
+    const g2 = new Float64Array(nt);
+    for (let q = 0; q < nt; q++) {
+      const x2 = Math.exp(2 * (base + (tauLo + q) * step));
       const e = Math.exp(-x2);
-      g0[tau] = e;
-      g1[tau] = -2 * x2 * e;
-      g2[tau] = (-2 * x2 + 4 * x2 * x2) * e;
+      g0[q] = e;
+      g1[q] = -2 * x2 * e;
+      g2[q] = (-2 * x2 + 4 * x2 * x2) * e;
+    }
+    const M0 = new Float64Array(nk + 1);
+    const M2 = new Float64Array(nk + 1);
+    const M4 = new Float64Array(nk + 1);
+    for (let i = 0; i < nk; i++) {
+      const k2 = Math.exp(2 * (lnk0 + i * step));
+      M0[i + 1] = M0[i] + d2[i];
+      M2[i + 1] = M2[i] + d2[i] * k2;
+      M4[i + 1] = M4[i] + d2[i] * k2 * k2;
     }
     const Ls: number[] = [];
     const L1s: number[] = [];
     const L2s: number[] = [];
     for (let j = 0; j <= maxJ; j++) {
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      const shift = tau0 - m * j;
-      const iMax = Math.min(nk - 1, Math.floor((LN_X_CUT - lnk0 - lnRTop) / step) + m * j);
-      for (let i = 0; i <= iMax; i++) {
+      const R2 = Math.exp(2 * (lnRTop - j * this.dlnR));
+      const i0 = Math.min(nk, Math.max(0, tauLo + m * j));
+      const i1 = Math.min(nk - 1, tauHi + m * j);
+      // Small-x part: sum d2 (1 - x^2 + x^4/2), d2 (-2x^2 + 2x^4), d2 (-2x^2 + 6x^4).
+      const a0 = M0[i0];
+      const a2 = M2[i0] * R2;
+      const a4 = M4[i0] * R2 * R2;
+      let s0 = a0 - a2 + 0.5 * a4;
+      let s1 = -2 * a2 + 2 * a4;
+      let s2 = -2 * a2 + 6 * a4;
+      const off = -m * j - tauLo;
+      for (let i = i0; i <= i1; i++) {
         const w = d2[i];
-        const tau = i + shift;
-        s0 += w * g0[tau];
-        s1 += w * g1[tau];
-        s2 += w * g2[tau];
+        const q = i + off;
+        s0 += w * g0[q];
+        s1 += w * g1[q];
+        s2 += w * g2[q];
       }
       const r1 = s1 / s0;
       Ls.push(Math.log(s0));
@@ -183,22 +204,23 @@ export class HalofitAtRedshift {
     const n4 = n3 * n;
     const C = scale.C;
     const de = omegaDE * (1 + w);
-    this.an = Math.pow(10, 1.5222 + 2.8553 * n + 2.3706 * n2 + 0.9903 * n3 + 0.225 * n4 - 0.6038 * C + 0.1749 * de);
-    this.bn = Math.pow(10, -0.5642 + 0.5864 * n + 0.5716 * n2 - 1.5474 * C + 0.2279 * de);
-    const cn = Math.pow(10, 0.3698 + 2.0404 * n + 0.8161 * n2 + 0.5869 * C);
+    this.an = exp10(1.5222 + 2.8553 * n + 2.3706 * n2 + 0.9903 * n3 + 0.225 * n4 - 0.6038 * C + 0.1749 * de);
+    this.bn = exp10(-0.5642 + 0.5864 * n + 0.5716 * n2 - 1.5474 * C + 0.2279 * de);
+    const cn = exp10(0.3698 + 2.0404 * n + 0.8161 * n2 + 0.5869 * C);
     const gamman = 0.1971 - 0.0843 * n + 0.846 * C;
     this.alphan = Math.abs(6.0835 + 1.3373 * n - 0.1959 * n2 - 5.5274 * C);
     this.betan = 2.0379 - 0.7354 * n + 0.3157 * n2 + 1.249 * n3 + 0.398 * n4 - 0.1682 * C;
-    this.nun = Math.pow(10, 5.2105 + 3.6902 * n);
+    this.nun = exp10(5.2105 + 3.6902 * n);
     let f1 = 1;
     let f2 = 1;
     let f3 = 1;
     if (Math.abs(1 - omegaM) > 0.01) {
       // Smith et al. (2003) Eqs. C17-C18, interpolated between open and Lambda models.
       const fb = omegaDE / (1 - omegaM);
-      f1 = fb * Math.pow(omegaM, -0.0307) + (1 - fb) * Math.pow(omegaM, -0.0732);
-      f2 = fb * Math.pow(omegaM, -0.0585) + (1 - fb) * Math.pow(omegaM, -0.1423);
-      f3 = fb * Math.pow(omegaM, 0.0743) + (1 - fb) * Math.pow(omegaM, 0.0725);
+      const lnOm = Math.log(omegaM);
+      f1 = fb * Math.exp(-0.0307 * lnOm) + (1 - fb) * Math.exp(-0.0732 * lnOm);
+      f2 = fb * Math.exp(-0.0585 * lnOm) + (1 - fb) * Math.exp(-0.1423 * lnOm);
+      f3 = fb * Math.exp(0.0743 * lnOm) + (1 - fb) * Math.exp(0.0725 * lnOm);
     }
     this.threeF1 = 3 * f1;
     this.f2 = f2;
@@ -246,19 +268,17 @@ export class Halofit implements MatterPower {
     this.table = new GaussianVarianceTable(u.lnk0, u.dlnk, u.lnP, 1, -2 * Math.log(dMin) + 0.5);
   }
 
-  /** Halofit coefficients at redshift z. */
-  at(z: number): HalofitAtRedshift {
+  /** Halofit coefficients at redshift z (ln D^2 may be passed when the caller has it). */
+  at(z: number, lnD2 = 2 * Math.log(this.linear.background.growthFactor(1 / (1 + z)))): HalofitAtRedshift {
     const bg = this.linear.background;
     const a = 1 / (1 + z);
-    const d = bg.growthFactor(a);
-    const scale = this.table.solve(2 * Math.log(d));
+    const scale = this.table.solve(lnD2);
     return new HalofitAtRedshift(scale, omegaMatter(bg.cosmo, a), omegaDarkEnergy(bg.cosmo, a), bg.cosmo.w0);
   }
 
   fill(z: number, k: ArrayLike<number>, lnk: ArrayLike<number>, out: Float64Array, n = lnk.length): void {
-    const hf = this.at(z);
-    const d = this.linear.background.growthFactor(1 / (1 + z));
-    const lnD2 = 2 * Math.log(d);
+    const lnD2 = 2 * Math.log(this.linear.background.growthFactor(1 / (1 + z)));
+    const hf = this.at(z, lnD2);
     const cut = hf.linearNegligibleAbove;
     for (let i = 0; i < n; i++) {
       // Above the cut the two-halo term is < 1e-17 of the total: no linear P(k) needed.

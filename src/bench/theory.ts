@@ -1,0 +1,83 @@
+/**
+ * Theory-engine benchmark: median single-thread time per cosmology for the paper's data vector
+ * (5 bins, 15 pairs, 50 ell = geomspace(2, 5000, 50), n(z) on 300 points) for each linear model, and the
+ * throughput of a batch of cosmologies on all cores.
+ */
+
+import { availableParallelism } from 'node:os';
+import { ShearTheory } from '../cosmology/theory.js';
+import { linearModel } from '../cosmology/transfer/index.js';
+import { Random } from '../math/random.js';
+import { WorkerPool } from '../parallel/pool.js';
+import type { TheoryTask, TheoryWorkerInit } from '../parallel/theory-worker.js';
+import { paperEll, targetSample } from '../tasks/target.js';
+
+export interface TheoryBenchResult {
+  /** Median wall time per cosmology, one thread [ms], by linear model (halofit on). */
+  msPerCosmology: Record<string, number>;
+  /** Worker threads used for the batch. */
+  threads: number;
+  /** Cosmologies per second on all threads (symbolic linear model + halofit). */
+  batchPerSecond: number;
+  batchSize: number;
+  batchModel: string;
+}
+
+/** Parameter sets spread over the symbolic model's validity range (seeded). */
+export function benchCosmologies(n: number, seed: number) {
+  const rng = new Random(seed);
+  return Array.from({ length: n }, () => ({
+    Omega_c: rng.between(0.2, 0.3),
+    Omega_b: rng.between(0.04, 0.055),
+    h: rng.between(0.62, 0.75),
+    sigma8: rng.between(0.7, 0.9),
+    n_s: rng.between(0.92, 1.0),
+  }));
+}
+
+export async function benchTheory(options: { repeats?: number; batch?: number; threads?: number } = {}): Promise<TheoryBenchResult> {
+  const repeats = options.repeats ?? 300;
+  const batch = options.batch ?? 1000;
+  const threads = options.threads ?? availableParallelism();
+  const sample = targetSample();
+  const ell = paperEll();
+  const cosmologies = benchCosmologies(Math.max(repeats, batch), 12345);
+  const msPerCosmology: Record<string, number> = {};
+  for (const name of ['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic']) {
+    const theory = new ShearTheory(sample, ell, { linear: linearModel(name) });
+    const out = new Float64Array(theory.spectra.size);
+    for (let i = 0; i < 100; i++) theory.compute(cosmologies[i % cosmologies.length], {}, out); // JIT warm-up
+    const times: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t0 = performance.now();
+      theory.compute(cosmologies[i], {}, out);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    msPerCosmology[name] = times[Math.floor(times.length / 2)];
+  }
+  const init: TheoryWorkerInit = {
+    z: sample.z,
+    nz: sample.nz,
+    ell,
+    linear: 'symbolic',
+    nonlinear: true,
+    spin2: true,
+    shiftConvention: 'paper',
+  };
+  const pool = new WorkerPool<TheoryTask, Float64Array>(new URL('../parallel/theory-worker.js', import.meta.url), init, { size: threads });
+  try {
+    const chunk = 25;
+    const tasks: TheoryTask[] = [];
+    const batchParams = cosmologies.slice(0, batch);
+    for (let i = 0; i < batch; i += chunk) tasks.push({ params: batchParams.slice(i, i + chunk).map((c) => ({ cosmology: c })) });
+    await pool.map(tasks.slice(0, threads)); // warm-up
+    const t0 = performance.now();
+    await pool.map(tasks);
+    const seconds = (performance.now() - t0) / 1000;
+    return { msPerCosmology, threads, batchPerSecond: batch / seconds, batchSize: batch, batchModel: 'symbolic' };
+  } finally {
+    await pool.close();
+  }
+}
+
