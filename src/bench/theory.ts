@@ -43,10 +43,13 @@ export async function benchTheory(options: { repeats?: number; batch?: number; t
   const ell = paperEll();
   const cosmologies = benchCosmologies(Math.max(repeats, batch), 12345);
   const msPerCosmology: Record<string, number> = {};
-  for (const name of ['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic']) {
-    const theory = new ShearTheory(sample, ell, { linear: linearModel(name) });
-    const out = new Float64Array(theory.spectra.size);
-    for (let i = 0; i < 100; i++) theory.compute(cosmologies[i % cosmologies.length], {}, out); // JIT warm-up
+  const names = ['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic'];
+  const theories = names.map((name) => new ShearTheory(sample, ell, { linear: linearModel(name) }));
+  const out = new Float64Array(theories[0].spectra.size);
+  // Warm the JIT up on every model first, so no model is timed before the compiler has settled.
+  for (let r = 0; r < 3; r++) for (const theory of theories) for (let i = 0; i < 100; i++) theory.compute(cosmologies[i], {}, out);
+  for (const [m, name] of names.entries()) {
+    const theory = theories[m];
     const times: number[] = [];
     for (let i = 0; i < repeats; i++) {
       const t0 = performance.now();
@@ -71,7 +74,7 @@ export async function benchTheory(options: { repeats?: number; batch?: number; t
     const tasks: TheoryTask[] = [];
     const batchParams = cosmologies.slice(0, batch);
     for (let i = 0; i < batch; i += chunk) tasks.push({ params: batchParams.slice(i, i + chunk).map((c) => ({ cosmology: c })) });
-    await pool.map(tasks.slice(0, threads)); // warm-up
+    await pool.map(tasks.slice(0, 8 * threads)); // JIT warm-up in every worker
     const t0 = performance.now();
     await pool.map(tasks);
     const seconds = (performance.now() - t0) / 1000;

@@ -1,0 +1,54 @@
+/** The `cosmeta` command line: thin commands over the library. */
+
+import { Command, CommanderError, Option } from 'commander';
+import { CosmetaError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { runBenchTheory } from './bench.js';
+import { runCl } from './cl.js';
+
+function program(): Command {
+  const cli = new Command('cosmeta').description('Fast cosmic-shear theory and emulators that adapt to new galaxy samples').version(VERSION);
+  cli.exitOverride();
+  cli.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  cli
+    .command('cl')
+    .description('cosmic-shear C_ell (Limber, halofit) for one parameter set; JSON to stdout or --out')
+    .option('--params <file>', 'parameters JSON (default: the paper fiducial cosmology)')
+    .option('--nz <file>', 'n(z): text (z, n_1..n_N), .npy, .npz or .json (default: the paper target sample)')
+    .option('--ell <file>', 'multipoles, one per line (default: geomspace(2, 5000, 50))')
+    .addOption(new Option('--linear <model>', 'linear P(k) model').default('symbolic').choices(['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic', 'symbolic_fiducial']))
+    .option('--linear-only', 'linear P(k), no halofit')
+    .option('--no-spin2', "omit CCL's spin-2 prefactor (ell+2)(ell+1)ell(ell-1)/(ell+1/2)^4")
+    .addOption(new Option('--shift <convention>', 'photo-z shift convention').default('paper').choices(['paper', 'additive']))
+    .option('--allow-extrapolation', 'let the symbolic P(k) run outside its fitted parameter range')
+    .option('--out <file>', 'write the JSON here (atomically) instead of stdout')
+    .action((o) => runCl(o));
+
+  const bench = cli.command('bench').description('speed benchmarks');
+  bench
+    .command('theory')
+    .description('time per cosmology and multi-core throughput of the theory engine')
+    .option('--json', 'print JSON')
+    .action((o) => runBenchTheory(o));
+
+  return cli;
+}
+
+/** Run the CLI; bad input exits with code 2 and a one-line message, nothing written. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (err instanceof CosmetaError) {
+      process.stderr.write(`cosmeta: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+}

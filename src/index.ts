@@ -1,0 +1,23 @@
+/** Cosmeta's public library API. */
+export { CosmetaError } from './errors.js';
+export { DEFAULT_ACCURACY, accuracy, type Accuracy } from './cosmology/accuracy.js';
+export { cosmology, DEFAULTS, type Cosmology, type CosmologyInput } from './cosmology/params.js';
+export { Background, E, omegaMatter, omegaDarkEnergy } from './cosmology/background.js';
+export { LinearPower, topHatWindow } from './cosmology/power/linear.js';
+export { Halofit } from './cosmology/power/halofit.js';
+export { TabulatedPower } from './cosmology/power/tabulated.js';
+export type { MatterPower } from './cosmology/power/matter-power.js';
+export { bbks } from './cosmology/transfer/bbks.js';
+export { eisensteinHu, eisensteinHuNoWiggles } from './cosmology/transfer/eisenstein_hu.js';
+export { bartlett23, BARTLETT23_VALIDITY } from './cosmology/transfer/bartlett23.js';
+export { linearModel, LINEAR_MODEL_NAMES } from './cosmology/transfer/index.js';
+export type { LinearShape } from './cosmology/transfer/model.js';
+export { validateDistributions, type RedshiftDistributions } from './cosmology/redshift.js';
+export { pairOrder, spin2Prefactor, iaAmplitude, ShearSpectra, type ShearNuisance, type ShearOptions } from './cosmology/limber.js';
+export { ShearTheory, type TheoryOptions } from './cosmology/theory.js';
+export { smail, gaussianParent } from './tasks/parents.js';
+export { binParent, equalNumberEdges, linspace } from './tasks/binning.js';
+export { targetSample, paperEll, FIDUCIAL } from './tasks/target.js';
+export { readRedshiftDistributions, readEll } from './io/nz-file.js';
+export { parseNpy, parseNpz } from './io/npy.js';
+export { Random } from './math/random.js';

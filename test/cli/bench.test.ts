@@ -1,0 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+describe('cosmeta bench theory --json', () => {
+  it('prints the documented figures: ms per cosmology per linear model, threads, batch throughput', () => {
+    const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'cosmeta.js'), 'bench', 'theory', '--json'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(Object.keys(j.msPerCosmology).sort()).toEqual(['bbks', 'eisenstein_hu', 'eisenstein_hu_nowiggles', 'symbolic']);
+    for (const v of Object.values(j.msPerCosmology)) expect(v).toBeGreaterThan(0);
+    expect(j.threads).toBeGreaterThanOrEqual(1);
+    expect(j.batchPerSecond).toBeGreaterThan(0);
+  }, 120_000);
+});
