@@ -92,59 +92,6 @@ export class CubicSpline {
 }
 
 /**
- * Natural cubic spline on a uniform grid x_i = x0 + i dx: O(1) lookup, used for the hot loops
- * (ln P(ln k) tables). Outside [x0, x_last] it continues the end segments' cubics; callers that need
- * a physical extrapolation handle the ends themselves.
- */
-export class UniformCubicSpline {
-  readonly x0: number;
-  readonly dx: number;
-  readonly y: Float64Array;
-  private readonly m: Float64Array;
-  private readonly invDx: number;
-
-  constructor(x0: number, dx: number, y: ArrayLike<number>) {
-    if (!(dx > 0) || y.length < 3) {
-      throw new CosmetaError(`UniformCubicSpline: needs dx > 0 and >= 3 points (dx=${dx}, n=${y.length})`);
-    }
-    this.x0 = x0;
-    this.dx = dx;
-    this.invDx = 1 / dx;
-    this.y = Float64Array.from(y);
-    const x = new Float64Array(y.length);
-    for (let i = 0; i < x.length; i++) x[i] = x0 + i * dx;
-    this.m = naturalSecondDerivatives(x, this.y);
-  }
-
-  get xLast(): number {
-    return this.x0 + (this.y.length - 1) * this.dx;
-  }
-
-  evaluate(t: number): number {
-    const n = this.y.length;
-    let s = (t - this.x0) * this.invDx;
-    let i = Math.floor(s);
-    if (i < 0) i = 0;
-    else if (i > n - 2) i = n - 2;
-    const b = s - i;
-    const a = 1 - b;
-    const h2 = this.dx * this.dx;
-    return a * this.y[i] + b * this.y[i + 1] + (((a * a * a - a) * this.m[i] + (b * b * b - b) * this.m[i + 1]) * h2) / 6;
-  }
-
-  derivative(t: number): number {
-    const n = this.y.length;
-    const s = (t - this.x0) * this.invDx;
-    let i = Math.floor(s);
-    if (i < 0) i = 0;
-    else if (i > n - 2) i = n - 2;
-    const b = s - i;
-    const a = 1 - b;
-    return (this.y[i + 1] - this.y[i]) * this.invDx + ((-(3 * a * a - 1) * this.m[i] + (3 * b * b - 1) * this.m[i + 1]) * this.dx) / 6;
-  }
-}
-
-/**
  * Akima spline with the end conditions of GSL's `gsl_interp_akima` (two ghost slopes extrapolated
  * linearly at each end), which is what CCL uses to interpolate n(z) (Akima 1970, J. ACM 17, 589).
  * Outside the grid it returns `outside` (CCL's n(z) spline is zero outside its range).

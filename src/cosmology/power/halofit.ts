@@ -12,7 +12,7 @@
  */
 
 import { CosmetaError } from '../../errors.js';
-import { CubicSpline } from '../../math/spline.js';
+import { CubicSpline, locate } from '../../math/spline.js';
 import { omegaDarkEnergy, omegaMatter } from '../background.js';
 import type { LinearPower } from './linear.js';
 import type { MatterPower } from './matter-power.js';
@@ -146,13 +146,7 @@ export class GaussianVarianceTable {
     if (!(target >= L[0] && target <= L[n - 1])) {
       throw new CosmetaError(`halofit: ln sigma^2 target ${target} outside the table [${L[0]}, ${L[n - 1]}]`);
     }
-    let lo = 0;
-    let hi = n - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (L[mid] <= target) lo = mid;
-      else hi = mid;
-    }
+    const lo = locate(L, target);
     // Cubic Hermite in s = j - lo with dL/ds = L1 * d lnR / dj = -L1 * dlnR; Newton from linear guess.
     const y0 = L[lo];
     const y1 = L[lo + 1];

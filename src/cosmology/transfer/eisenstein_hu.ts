@@ -101,30 +101,24 @@ export function transferNoWiggles(c: Cosmology, p: EisensteinHuParameters, k: nu
   return l0 / (l0 + c0 * q * q);
 }
 
+/** A linear shape k^n_s T(k)^2 from an EH98 transfer function of k [h/Mpc]. */
+function ehShape(name: string, transfer: (c: Cosmology, p: EisensteinHuParameters, kh: number) => number): LinearShape {
+  return {
+    name,
+    prepare(c: Cosmology) {
+      const p = eisensteinHuParameters(c);
+      const ns = c.n_s;
+      const ih = 1 / c.h;
+      return (k: number): number => {
+        const t = transfer(c, p, k * ih);
+        return Math.pow(k, ns) * t * t;
+      };
+    },
+  };
+}
+
 /** EH98 with baryon wiggles: P(k) proportional to k^n_s T^2. */
-export const eisensteinHu: LinearShape = {
-  name: 'eisenstein_hu',
-  prepare(c: Cosmology) {
-    const p = eisensteinHuParameters(c);
-    const ns = c.n_s;
-    const ih = 1 / c.h;
-    return (k: number): number => {
-      const t = transferWiggles(p, k * ih);
-      return Math.pow(k, ns) * t * t;
-    };
-  },
-};
+export const eisensteinHu: LinearShape = ehShape('eisenstein_hu', (_c, p, kh) => transferWiggles(p, kh));
 
 /** EH98 zero-baryon shape without wiggles: P(k) proportional to k^n_s T_0^2. */
-export const eisensteinHuNoWiggles: LinearShape = {
-  name: 'eisenstein_hu_nowiggles',
-  prepare(c: Cosmology) {
-    const p = eisensteinHuParameters(c);
-    const ns = c.n_s;
-    const ih = 1 / c.h;
-    return (k: number): number => {
-      const t = transferNoWiggles(c, p, k * ih);
-      return Math.pow(k, ns) * t * t;
-    };
-  },
-};
+export const eisensteinHuNoWiggles: LinearShape = ehShape('eisenstein_hu_nowiggles', transferNoWiggles);
