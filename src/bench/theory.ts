@@ -60,8 +60,6 @@ export async function benchTheory(options: { repeats?: number; batch?: number; t
     msPerCosmology[name] = times[Math.floor(times.length / 2)];
   }
   const init: TheoryWorkerInit = {
-    z: sample.z,
-    nz: sample.nz,
     ell,
     linear: 'symbolic',
     nonlinear: true,
@@ -71,9 +69,13 @@ export async function benchTheory(options: { repeats?: number; batch?: number; t
   const pool = new WorkerPool<TheoryTask, Float64Array>(new URL('../parallel/theory-worker.js', import.meta.url), init, { size: threads });
   try {
     const chunk = 25;
+    const names = ['Omega_c', 'Omega_b', 'h', 'sigma8', 'n_s'] as const;
     const tasks: TheoryTask[] = [];
-    const batchParams = cosmologies.slice(0, batch);
-    for (let i = 0; i < batch; i += chunk) tasks.push({ params: batchParams.slice(i, i + chunk).map((c) => ({ cosmology: c })) });
+    for (let i = 0; i < batch; i += chunk) {
+      const block = cosmologies.slice(i, Math.min(batch, i + chunk));
+      const rows = Float64Array.from(block.flatMap((c) => names.map((n) => c[n])));
+      tasks.push({ key: 'target', z: sample.z, nz: sample.nz, names: [...names], rows, label: `bench cosmologies ${i}-` });
+    }
     await pool.map(tasks.slice(0, 8 * threads)); // JIT warm-up in every worker
     const t0 = performance.now();
     await pool.map(tasks);

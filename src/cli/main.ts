@@ -5,6 +5,7 @@ import { CosmetaError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { runBenchTheory } from './bench.js';
 import { runCl } from './cl.js';
+import { runGenerate } from './generate.js';
 
 function program(): Command {
   const cli = new Command('cosmeta').description('Fast cosmic-shear theory and emulators that adapt to new galaxy samples').version(VERSION);
@@ -24,6 +25,27 @@ function program(): Command {
     .option('--allow-extrapolation', 'let the symbolic P(k) run outside its fitted parameter range')
     .option('--out <file>', 'write the JSON here (atomically) instead of stdout')
     .action((o) => runCl(o));
+
+  cli
+    .command('generate')
+    .description('shear spectra over galaxy-sample tasks and a Latin hypercube of parameters, as HDF5 (resumable)')
+    .option('--tasks <n>', 'number of tasks (galaxy samples) from the family')
+    .requiredOption('--samples <n>', 'parameter vectors per task')
+    .requiredOption('--seed <n>', 'random seed, an integer in [0, 2^32)')
+    .option('--family <name>', 'task family: paper or multipeak', 'paper')
+    .option('--nz <file>', 'one task: this binned n(z) (formats as for cl)')
+    .option('--parent <file>', 'one task: bin this parent n(z) (columns z, p) as the paper does')
+    .option('--ranges <file>', 'JSON {"name": [lo, hi], ...} overriding the paper ranges (null removes one)')
+    .option('--ell <file>', 'multipoles, one per line (default: geomspace(2, 5000, 50))')
+    .addOption(new Option('--linear <model>', 'linear P(k) model').default('eisenstein_hu').choices(['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic', 'symbolic_fiducial']))
+    .option('--allow-extrapolation', 'let the symbolic P(k) run outside its fitted parameter range')
+    .option('--linear-only', 'linear P(k), no halofit')
+    .option('--no-spin2', "omit CCL's spin-2 prefactor")
+    .addOption(new Option('--shift <convention>', 'photo-z shift convention').default('paper').choices(['paper', 'additive']))
+    .option('--threads <n>', 'worker threads (default: all cores)')
+    .option('--block <n>', 'spectra per checkpointed block', '250')
+    .option('--out <file>', 'output HDF5 file (appears atomically when complete)')
+    .action((o) => runGenerate(o));
 
   const bench = cli.command('bench').description('speed benchmarks');
   bench

@@ -25,6 +25,8 @@ export interface Accuracy {
   readonly kWigglesMax: number;
   /** Uniform ln k spacing of the quadratures over the table (sigma8 normalisation, halofit's variance). */
   readonly lnkStepIntegrals: number;
+  /** Upper end [1/Mpc] of halofit's variance sums (power-law continued above kMax; Gaussian-filtered). */
+  readonly kMaxIntegrals: number;
   /** sigma8 normalisation: integration limits [1/Mpc] (CCL's: 5e-5 to 1e3). */
   readonly sigmaKMin: number;
   readonly sigmaKMax: number;
@@ -56,6 +58,7 @@ export const DEFAULT_ACCURACY: Accuracy = Object.freeze({
   kWigglesMin: 5e-3,
   kWigglesMax: 1,
   lnkStepIntegrals: 0.04,
+  kMaxIntegrals: 1e5,
   sigmaKMin: 5e-5,
   sigmaKMax: 1e3,
   limberOrder: 80,

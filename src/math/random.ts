@@ -90,3 +90,17 @@ export class Random {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/**
+ * An independent seed for a sub-stream, derived from a root seed and integer labels (e.g. the task index
+ * and a stream id), so every piece of work draws the same numbers whatever order it runs in.
+ */
+export function deriveSeed(seed: number, ...labels: number[]): number {
+  let h = (seed ^ 0x5bd1e995) >>> 0;
+  for (const label of labels) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+    h = (h + Math.imul(label + 0x9e3779b9, 0x297a2d39)) >>> 0;
+    h = Math.imul(h ^ (h >>> 12), 0x297a2d39) >>> 0;
+  }
+  return (h ^ (h >>> 15)) >>> 0;
+}

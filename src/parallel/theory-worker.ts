@@ -1,19 +1,17 @@
 /**
- * Worker that evaluates the shear forward model for batches of parameter sets. Initialised once with
- * the survey (n(z), multipoles, model names); each task is a list of parameter sets and returns their
- * data vectors concatenated in one Float64Array.
+ * Worker that evaluates the shear forward model for blocks of parameter vectors. Initialised once with
+ * the multipoles and model choices; each task carries its galaxy sample (cached by key, so repeated blocks
+ * of one task reuse the prepared n(z)) and a row-major block of parameter vectors, and returns the data
+ * vectors concatenated. Every spectrum is checked finite and positive.
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ShearNuisance } from '../cosmology/limber.js';
-import type { CosmologyInput } from '../cosmology/params.js';
 import { ShearTheory } from '../cosmology/theory.js';
 import { linearModel } from '../cosmology/transfer/index.js';
+import { computeBlock } from '../data/block.js';
 import { serveWorker } from './pool.js';
 
 export interface TheoryWorkerInit {
-  z: Float64Array;
-  nz: Float64Array[];
   ell: Float64Array;
   linear: string;
   allowExtrapolation?: boolean;
@@ -23,22 +21,36 @@ export interface TheoryWorkerInit {
 }
 
 export interface TheoryTask {
-  params: Array<{ cosmology: CosmologyInput; nuisance?: ShearNuisance }>;
+  /** Identifies the galaxy sample; z and nz are used the first time a key is seen. */
+  key: string;
+  z: Float64Array;
+  nz: Float64Array[];
+  /** Parameter names and a row-major block of parameter vectors [count x names.length]. */
+  names: string[];
+  rows: Float64Array;
+  /** Label for error messages (e.g. "task 3, samples 250-499"). */
+  label: string;
 }
 
 const init = workerData as TheoryWorkerInit;
-const theory = new ShearTheory({ z: init.z, nz: init.nz }, init.ell, {
-  linear: linearModel(init.linear, { allowExtrapolation: init.allowExtrapolation }),
-  nonlinear: init.nonlinear,
-  spin2: init.spin2,
-  shiftConvention: init.shiftConvention,
-});
+const model = linearModel(init.linear, { allowExtrapolation: init.allowExtrapolation });
+const cache = new Map<string, ShearTheory>();
+
+function theoryFor(task: TheoryTask): ShearTheory {
+  let t = cache.get(task.key);
+  if (!t) {
+    t = new ShearTheory({ z: task.z, nz: task.nz }, init.ell, {
+      linear: model,
+      nonlinear: init.nonlinear,
+      spin2: init.spin2,
+      shiftConvention: init.shiftConvention,
+    });
+    if (cache.size >= 4) cache.delete(cache.keys().next().value as string);
+    cache.set(task.key, t);
+  }
+  return t;
+}
 
 if (parentPort) {
-  serveWorker<TheoryTask, Float64Array>(parentPort, (task) => {
-    const n = theory.spectra.size;
-    const out = new Float64Array(task.params.length * n);
-    task.params.forEach((p, i) => theory.compute(p.cosmology, p.nuisance ?? {}, out.subarray(i * n, (i + 1) * n)));
-    return out;
-  });
+  serveWorker<TheoryTask, Float64Array>(parentPort, (task) => computeBlock(theoryFor(task), task.names, task.rows, task.label));
 }

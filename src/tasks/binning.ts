@@ -6,6 +6,7 @@
 
 import { CosmetaError } from '../errors.js';
 import { gaussLegendre } from '../math/quadrature.js';
+import { AkimaSpline } from '../math/spline.js';
 import type { ParentDistribution } from './parents.js';
 
 export interface BinningOptions {
@@ -102,9 +103,8 @@ export function binParent(parent: ParentDistribution, options: BinningOptions = 
       const amp = (r.w[q] * parent.density(zt)) / (s * Math.sqrt(2 * Math.PI));
       for (let j = 0; j < z.length; j++) n[j] += amp * Math.exp(-0.5 * ((z[j] - zt) / s) ** 2);
     }
-    // Normalise to unit integral on the output grid (trapezoid rule, as the sampled curve is used).
-    let integral = 0;
-    for (let j = 1; j < z.length; j++) integral += 0.5 * (n[j] + n[j - 1]) * (z[j] - z[j - 1]);
+    // Normalise to unit integral of the Akima interpolant, the integral CCL and Cosmeta's theory use.
+    const integral = new AkimaSpline(z, n).integrate(z[0], z[z.length - 1]);
     for (let j = 0; j < z.length; j++) n[j] /= integral;
     nz.push(n);
   }

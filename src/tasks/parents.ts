@@ -7,7 +7,7 @@ import { CosmetaError } from '../errors.js';
 
 /** A parent distribution: its description (recorded with data) and its shape p(z) >= 0. */
 export interface ParentDistribution {
-  readonly description: Record<string, number | string>;
+  readonly description: Record<string, unknown>;
   density(z: number): number;
 }
 

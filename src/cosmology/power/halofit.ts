@@ -37,7 +37,8 @@ export interface HalofitScale {
 
 /**
  * Table of L(ln R) = ln sigma_G^2(R) and its derivatives for a tabulated linear spectrum
- * ln P(ln k) on a uniform grid. Solves sigma_G^2(R) = 1 / g2 for any growth^2 ratio g2.
+ * ln P(ln k) on a uniform grid, from R = 50 Mpc down to where L exceeds lMax (or R = 1e-5 Mpc).
+ * Solves sigma_G^2(R) = 1 / g2 for any growth^2 ratio g2.
  */
 export class GaussianVarianceTable {
   private readonly lnR0: number;
@@ -123,9 +124,6 @@ export class GaussianVarianceTable {
       }
       if (Ls[j] > lMax && j >= 3) break;
     }
-    if (Ls[Ls.length - 1] <= lMax) {
-      throw new CosmetaError('halofit: the non-linear scale is below 1e-5 Mpc at the highest redshift requested; reduce the redshift range');
-    }
     this.lnR0 = lnRTop;
     this.L = Float64Array.from(Ls);
     this.L1 = Float64Array.from(L1s);
@@ -143,8 +141,12 @@ export class GaussianVarianceTable {
     const target = -lnGrowth2;
     const L = this.L;
     const n = L.length;
-    if (!(target >= L[0] && target <= L[n - 1])) {
-      throw new CosmetaError(`halofit: ln sigma^2 target ${target} outside the table [${L[0]}, ${L[n - 1]}]`);
+    if (!(target >= L[0])) throw new CosmetaError(`halofit: ln sigma^2 target ${target} below the table's start ${L[0]} (R = 50 Mpc)`);
+    if (target > L[n - 1]) {
+      // The linear variance never reaches 1/D^2 down to R = 1e-5 Mpc (it converges when n_s is low):
+      // there is no non-linear scale. Clamp R_sigma at the table's end, where the halofit corrections
+      // vanish (y = k R_sigma -> 0); CCL likewise sends R_sigma to 1e-6 Mpc in this case.
+      return { kSigma: Math.exp(-(this.lnR0 - (n - 1) * this.dlnR)), neff: -3 - this.L1[n - 1], C: -this.L2.evaluate(n - 1) };
     }
     const lo = locate(L, target);
     // Cubic Hermite in s = j - lo with dL/ds = L1 * d lnR / dj = -L1 * dlnR; Newton from linear guess.

@@ -72,11 +72,16 @@ export class LinearPower implements MatterPower {
       lnP[i] = Math.log(p);
     }
     const raw = new SegmentedCubicSpline(segments, lnP);
-    // Uniform resampling for the quadratures.
-    const nu = Math.ceil((d - a) / acc.lnkStepIntegrals);
-    const du = (d - a) / nu;
+    // Uniform resampling for the quadratures, continued as a power law up to kMaxIntegrals (halofit's
+    // variance at the small radii of high redshifts needs wavenumbers beyond the table).
+    const slopeHi = (lnP[lnP.length - 1] - lnP[lnP.length - 2]) / (knots[knots.length - 1] - knots[knots.length - 2]);
+    const du = (d - a) / Math.ceil((d - a) / acc.lnkStepIntegrals);
+    const nu = Math.ceil((Math.log(acc.kMaxIntegrals) - a) / du);
     const lnPu = new Float64Array(nu + 1);
-    for (let i = 0; i <= nu; i++) lnPu[i] = raw.evaluate(a + i * du);
+    for (let i = 0; i <= nu; i++) {
+      const x = a + i * du;
+      lnPu[i] = x <= d ? raw.evaluate(x) : lnP[lnP.length - 1] + slopeHi * (x - d);
+    }
     // sigma8 normalisation: Simpson's rule on the uniform grid inside [sigmaKMin, sigmaKMax].
     const r8 = 8 / c.h;
     const i0 = Math.max(0, Math.round((Math.log(acc.sigmaKMin) - a) / du));

@@ -1,0 +1,118 @@
+/** `cosmeta generate`: a training or test set of shear spectra over galaxy-sample tasks, as HDF5. */
+
+import { readFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import { generateDataset, type GenerateConfig } from '../data/generate.js';
+import { CosmetaError } from '../errors.js';
+import { readEll, readRedshiftDistributions } from '../io/nz-file.js';
+import { parseTextTable } from '../io/text-table.js';
+import { paperRanges, type ParameterRanges } from '../tasks/design.js';
+import { familyByName, fixedSample, parentSample } from '../tasks/families.js';
+
+export interface GenerateCliOptions {
+  tasks?: string;
+  samples: string;
+  seed: string;
+  family: string;
+  nz?: string;
+  parent?: string;
+  ranges?: string;
+  ell?: string;
+  linear: string;
+  allowExtrapolation?: boolean;
+  linearOnly?: boolean;
+  spin2: boolean;
+  shift: string;
+  threads?: string;
+  block: string;
+  out?: string;
+}
+
+function integer(flag: string, text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v)) throw new CosmetaError(`${flag} ${text} is not an integer`);
+  return v;
+}
+
+/** Ranges file: {"name": [lo, hi], ...} over the defaults; null removes a default parameter. */
+function readRanges(path: string, nBins: number): ParameterRanges {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new CosmetaError(`${path}: ${(err as NodeJS.ErrnoException).code ?? ''} ${(err as Error).message}`.trim());
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new CosmetaError(`${path}: expected {"parameter": [lo, hi], ...}`);
+  const ranges = paperRanges(nBins);
+  for (const [name, value] of Object.entries(obj as Record<string, unknown>)) {
+    if (value === null) delete ranges[name];
+    else ranges[name] = value as [number, number];
+  }
+  return ranges;
+}
+
+export async function runGenerate(o: GenerateCliOptions): Promise<void> {
+  if (!o.out) throw new CosmetaError('--out <file.h5> is required');
+  if (o.nz && o.parent) throw new CosmetaError('give either --nz (a binned sample) or --parent (a parent n(z) to bin), not both');
+  let family;
+  if (o.nz) {
+    const d = readRedshiftDistributions(o.nz);
+    family = fixedSample(d.z, d.nz, { source: o.nz });
+  } else if (o.parent) {
+    const rows = parseTextTable(readFileSync(o.parent, 'utf8'), o.parent);
+    if (rows[0].length !== 2) throw new CosmetaError(`${o.parent}: a parent n(z) has two columns (z, p), found ${rows[0].length}`);
+    family = parentSample(Float64Array.from(rows, (r) => r[0]), Float64Array.from(rows, (r) => r[1]), {}, o.parent);
+  } else {
+    family = familyByName(o.family);
+  }
+  const tasks = o.tasks === undefined ? (family.maxTasks === 1 ? 1 : undefined) : integer('--tasks', o.tasks);
+  if (tasks === undefined) throw new CosmetaError('--tasks is required with a task family');
+  const nBins = o.nz ? readRedshiftDistributions(o.nz).nz.length : 5;
+  const config: GenerateConfig = {
+    tasks,
+    samples: integer('--samples', o.samples),
+    seed: integer('--seed', o.seed),
+    family,
+    ranges: o.ranges ? readRanges(o.ranges, nBins) : undefined,
+    ell: o.ell ? readEll(o.ell) : undefined,
+    linear: o.linear,
+    allowExtrapolation: o.allowExtrapolation ?? false,
+    nonlinear: !o.linearOnly,
+    spin2: o.spin2,
+    shiftConvention: o.shift === 'additive' ? 'additive' : 'paper',
+    blockSize: integer('--block', o.block),
+  };
+  if (config.allowExtrapolation) process.stderr.write('cosmeta generate: warning: the linear model may run outside its validated range (--allow-extrapolation)\n');
+  const threads = o.threads === undefined ? undefined : integer('--threads', o.threads);
+  const tty = process.stderr.isTTY === true;
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'generate |{bar}| {percentage}% | {value}/{total} spectra | {rate} spectra/s | ETA {eta_formatted}',
+      stream: process.stderr,
+      noTTYOutput: !tty,
+      notTTYSchedule: 5000,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const t0 = performance.now();
+  let started = false;
+  let resumedAt = 0;
+  await generateDataset(config, o.out, {
+    threads,
+    onProgress: ({ done, total, resumed }) => {
+      if (!started) {
+        started = true;
+        resumedAt = resumed;
+        if (resumed > 0) process.stderr.write(`cosmeta generate: resuming, ${resumed} of ${total} spectra already computed\n`);
+        bar.start(total, done, { rate: '-' });
+        return;
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      bar.update(done, { rate: ((done - resumedAt) / seconds).toFixed(0) });
+    },
+    onAssemble: () => bar.stop(),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  process.stderr.write(`cosmeta generate: ${config.tasks} x ${config.samples} spectra -> ${o.out} (${seconds.toFixed(1)} s)\n`);
+}

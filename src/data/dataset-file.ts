@@ -1,0 +1,176 @@
+/**
+ * The training-set file (HDF5, readable by h5py). Layout, for T tasks x S samples, P parameters,
+ * N bins on nZ redshifts, and D = nPairs x nEll spectrum entries:
+ *
+ *   /inputs             float64 [T, S, P]   parameter vectors (names in /parameter_names)
+ *   /spectra            float64 [T, S, D]   C_ell data vectors, pair-major: entry p * nEll + l
+ *   /parameter_names    string  [P]
+ *   /ell                float64 [nEll]
+ *   /pairs              int32   [nPairs, 2] bin pairs in data-vector order
+ *   /nz_z               float64 [T, nZ]     each task's redshift grid
+ *   /nz                 float64 [T, N, nZ]  each task's n(z) per bin
+ *   /task_descriptions  string  [T]         JSON: how each task's sample was made
+ *   root attributes: format = "cosmeta-dataset", format_version = 1, config (JSON), seed, cosmeta (version),
+ *                    linear, nonlinear, spin2, shift_convention, parameter_ranges (JSON)
+ */
+
+import { CosmetaError } from '../errors.js';
+import { attribute, createFloat64, datasetAt, loadH5, writeDeterministic, type H5File } from '../io/h5.js';
+
+export const DATASET_FORMAT = 'cosmeta-dataset';
+export const DATASET_FORMAT_VERSION = 1;
+
+export interface DatasetHeader {
+  tasks: number;
+  samples: number;
+  parameterNames: string[];
+  ell: Float64Array;
+  pairs: Array<[number, number]>;
+  nBins: number;
+  nZ: number;
+  /** Root attributes (config, seed, version, models...). */
+  attributes: Record<string, unknown>;
+}
+
+/** Writes a dataset file task by task, block by block; call `close()` to finish. Deterministic bytes. */
+export class DatasetWriter {
+  private readonly file: H5File;
+  readonly header: DatasetHeader;
+  private readonly D: number;
+
+  private constructor(file: H5File, header: DatasetHeader, blockSize: number) {
+    this.file = file;
+    this.header = header;
+    const { tasks: T, samples: S, parameterNames, ell, pairs, nBins, nZ } = header;
+    const P = parameterNames.length;
+    this.D = pairs.length * ell.length;
+    writeDeterministic(() => {
+      createFloat64(file, 'inputs', [T, S, P], [1, S, P]);
+      createFloat64(file, 'spectra', [T, S, this.D], [1, Math.min(S, blockSize), this.D]);
+      file.create_dataset({ name: 'parameter_names', data: parameterNames });
+      file.create_dataset({ name: 'ell', data: Float64Array.from(ell) });
+      file.create_dataset({ name: 'pairs', data: Int32Array.from(pairs.flat()), shape: [pairs.length, 2], dtype: '<i4' });
+      createFloat64(file, 'nz_z', [T, nZ], [1, nZ]);
+      createFloat64(file, 'nz', [T, nBins, nZ], [1, nBins, nZ]);
+      for (const [name, value] of Object.entries(header.attributes)) file.create_attribute(name, value as never);
+    });
+  }
+
+  static async create(path: string, header: DatasetHeader, blockSize: number): Promise<DatasetWriter> {
+    const h5 = await loadH5();
+    const file = writeDeterministic(() => new h5.File(path, 'w'));
+    return new DatasetWriter(file, header, blockSize);
+  }
+
+  /** Task t's sample (grid and per-bin n(z)) and its parameter vectors [S x P]. */
+  writeTask(t: number, z: Float64Array, nz: Float64Array[], inputs: Float64Array): void {
+    const { nBins, nZ, samples, parameterNames } = this.header;
+    if (z.length !== nZ || nz.length !== nBins) throw new CosmetaError(`task ${t}: n(z) has ${nz.length} bins x ${z.length} points, expected ${nBins} x ${nZ}`);
+    writeDeterministic(() => {
+      datasetAt(this.file, 'nz_z').write_slice([[t, t + 1], [0, nZ]], z);
+      const flat = new Float64Array(nBins * nZ);
+      nz.forEach((n, b) => flat.set(n, b * nZ));
+      datasetAt(this.file, 'nz').write_slice([[t, t + 1], [0, nBins], [0, nZ]], flat);
+      datasetAt(this.file, 'inputs').write_slice(
+        [[t, t + 1], [0, samples], [0, parameterNames.length]],
+        inputs,
+      );
+    });
+  }
+
+  /** Spectra of task t, samples [s0, s0 + count) [count x D]. */
+  writeSpectra(t: number, s0: number, spectra: Float64Array): void {
+    const count = spectra.length / this.D;
+    writeDeterministic(() =>
+      datasetAt(this.file, 'spectra').write_slice(
+        [[t, t + 1], [s0, s0 + count], [0, this.D]],
+        spectra,
+      ),
+    );
+  }
+
+  /** The JSON descriptions of all tasks, then close. */
+  close(descriptions: string[]): void {
+    writeDeterministic(() => {
+      this.file.create_dataset({ name: 'task_descriptions', data: descriptions });
+      this.file.close();
+    });
+  }
+}
+
+/** Read access to a dataset file; slices are read on demand, so large files need little memory. */
+export class DatasetReader {
+  readonly header: DatasetHeader;
+  private readonly file: H5File;
+
+  private constructor(file: H5File, header: DatasetHeader) {
+    this.file = file;
+    this.header = header;
+  }
+
+  static async open(path: string): Promise<DatasetReader> {
+    const h5 = await loadH5();
+    let file: H5File;
+    try {
+      file = new h5.File(path, 'r');
+    } catch (err) {
+      throw new CosmetaError(`cannot open ${path} as HDF5: ${(err as Error).message}`);
+    }
+    if (file.keys().length === 0 && !file.attrs['format']) throw new CosmetaError(`${path}: not a readable HDF5 file`);
+    if (attribute(file as never, 'format') !== DATASET_FORMAT) {
+      file.close();
+      throw new CosmetaError(`${path}: not a Cosmeta dataset (attribute format is not "${DATASET_FORMAT}")`);
+    }
+    const get = (name: string) => datasetAt(file, name);
+    const inputs = get('inputs');
+    const nz = get('nz');
+    if (!inputs.shape || !nz.shape) throw new CosmetaError(`${path}: inputs or nz has no shape`);
+    const pairsFlat = Array.from(get('pairs').value as Int32Array);
+    const attributes: Record<string, unknown> = {};
+    for (const key of Object.keys(file.attrs)) attributes[key] = attribute(file as never, key);
+    const header: DatasetHeader = {
+      tasks: inputs.shape[0],
+      samples: inputs.shape[1],
+      parameterNames: get('parameter_names').value as string[],
+      ell: get('ell').value as Float64Array,
+      pairs: Array.from({ length: pairsFlat.length / 2 }, (_, p) => [pairsFlat[2 * p], pairsFlat[2 * p + 1]] as [number, number]),
+      nBins: nz.shape[1],
+      nZ: nz.shape[2],
+      attributes,
+    };
+    return new DatasetReader(file, header);
+  }
+
+  private slice(name: string, ranges: Array<[number, number]>): Float64Array {
+    return datasetAt(this.file, name).slice(ranges) as Float64Array;
+  }
+
+  /** Parameter vectors of task t [S x P]. */
+  inputs(t: number): Float64Array {
+    return this.slice('inputs', [[t, t + 1], [0, this.header.samples], [0, this.header.parameterNames.length]]);
+  }
+
+  /** Spectra of task t, samples [s0, s1) [(s1 - s0) x D]. */
+  spectra(t: number, s0 = 0, s1 = this.header.samples): Float64Array {
+    const D = this.header.pairs.length * this.header.ell.length;
+    return this.slice('spectra', [[t, t + 1], [s0, s1], [0, D]]);
+  }
+
+  /** Task t's redshift grid and n(z) per bin. */
+  sample(t: number): { z: Float64Array; nz: Float64Array[] } {
+    const { nBins, nZ } = this.header;
+    const z = this.slice('nz_z', [[t, t + 1], [0, nZ]]);
+    const flat = this.slice('nz', [[t, t + 1], [0, nBins], [0, nZ]]);
+    return { z, nz: Array.from({ length: nBins }, (_, b) => flat.slice(b * nZ, (b + 1) * nZ)) };
+  }
+
+  /** Task t's description (parsed JSON). */
+  description(t: number): Record<string, unknown> {
+    const all = datasetAt(this.file, 'task_descriptions').value as string[];
+    return JSON.parse(all[t]) as Record<string, unknown>;
+  }
+
+  close(): void {
+    this.file.close();
+  }
+}
