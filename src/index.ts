@@ -21,3 +21,8 @@ export { targetSample, paperEll, FIDUCIAL } from './tasks/target.js';
 export { readRedshiftDistributions, readEll } from './io/nz-file.js';
 export { parseNpy, parseNpz } from './io/npy.js';
 export { Random } from './math/random.js';
+export { paperFamily, multiPeakFamily, fixedSample, parentSample, familyByName, type TaskFamily, type GalaxySample } from './tasks/families.js';
+export { latinHypercube, paperRanges, validateRanges, modelInputs, type ParameterRanges } from './tasks/design.js';
+export { planDataset, generateDataset, generateInMemory, taskSample, taskDesign, type GenerateConfig } from './data/generate.js';
+export { DatasetReader, DatasetWriter } from './data/dataset-file.js';
+export { deriveSeed } from './math/random.js';

@@ -25,6 +25,33 @@ import { IA_C1_RHOCRIT } from './constants.js';
 import type { MatterPower } from './power/matter-power.js';
 import { PreparedBin, validateDistributions, type RedshiftDistributions, type ShiftConvention } from './redshift.js';
 
+const GL4 = gaussLegendre(4);
+
+/**
+ * int n(u) / chi(u + Delta) du over knot interval j when it lies just above z = 0, where 1/chi ~ 1/z varies
+ * too fast for Gauss-Legendre: product integration of f(z) / z with f = n(u) z / chi(z) smooth, taken
+ * quadratic through the interval's ends and middle, and the 1/z weight integrated exactly.
+ */
+function nearZeroB(bg: Background, b: PreparedBin, j: number, shift: number): number {
+  const u0 = b.u[j];
+  const u1 = b.u[j + 1];
+  const um = (u0 + u1) / 2;
+  const z0 = u0 + shift;
+  const z1 = u1 + shift;
+  const zm = um + shift;
+  const f0 = (b.n[j] * z0) / bg.chiUnchecked(z0);
+  const fm = (b.spline.evaluateInSegment(j, um) * zm) / bg.chiUnchecked(zm);
+  const f1 = (b.n[j + 1] * z1) / bg.chiUnchecked(z1);
+  // f(z) = f0 + c1 (z - z0) + c2 (z - z0)(z - zm) (Newton form), integrated against 1/z exactly.
+  const c1 = (fm - f0) / (zm - z0);
+  const c2 = ((f1 - fm) / (z1 - zm) - c1) / (z1 - z0);
+  // f = p0 + p1 z + p2 z^2
+  const p2 = c2;
+  const p1 = c1 - c2 * (z0 + zm);
+  const p0 = f0 - c1 * z0 + c2 * z0 * zm;
+  return p0 * Math.log(z1 / z0) + p1 * (z1 - z0) + (p2 * (z1 * z1 - z0 * z0)) / 2;
+}
+
 /**
  * The order of the spectra in every Cosmeta data vector: pairs (i, j) with i <= j in row order,
  * (0,0), (0,1), ..., (0,N-1), (1,1), ..., (N-1,N-1). For 5 bins: 15 pairs.
@@ -101,7 +128,6 @@ export class ShearSpectra {
   private readonly q: Float64Array;
   private readonly tailA: Float64Array[];
   private readonly tailB: Float64Array[];
-  private readonly knotB: Float64Array[];
 
   constructor(distributions: RedshiftDistributions, ell: ArrayLike<number>, options: ShearOptions = {}, acc: Accuracy = DEFAULT_ACCURACY) {
     validateDistributions(distributions);
@@ -137,7 +163,6 @@ export class ShearSpectra {
     this.q = new Float64Array(this.nBins);
     this.tailA = this.bins.map((b) => new Float64Array(b.u.length));
     this.tailB = this.bins.map((b) => new Float64Array(b.u.length));
-    this.knotB = this.bins.map((b) => new Float64Array(b.u.length));
   }
 
   /** Number of data-vector entries, nPairs x nEll. */
@@ -201,7 +226,7 @@ export class ShearSpectra {
       const iaAmp = ia ? iaAmplitude(bg, ia, z) * hOverC : 0;
       let any = false;
       for (let i = 0; i < nB; i++) {
-        const lens = this.flatLensing(i, z - shifts[i], chi, cursor);
+        const lens = this.flatLensing(bg, i, z - shifts[i], chi, shifts[i], cursor);
         let qi = (lensPref * (chi / a) * lens) / norms[i];
         if (ia) qi += (iaAmp * this.bins[i].spline.evaluate(z - shifts[i])) / norms[i];
         q[i] = qi;
@@ -239,8 +264,9 @@ export class ShearSpectra {
 
   /**
    * Per bin: tail integrals from each knot to the top of the grid, A_j = int n du and B_j = int n / chi du
-   * (two-point Gauss-Legendre per interval, exact for the Akima cubic in A), with the redshift shifted
-   * by Delta; probability below z = 0 is dropped. Returns the normalisations.
+   * (two-point Gauss-Legendre per interval, exact for the Akima cubic in A; product integration for B
+   * just above z = 0), with the redshift shifted by Delta; probability below z = 0 is dropped exactly, so
+   * the result is continuous in Delta. Returns the normalisations.
    */
   private prepareTails(bg: Background, shifts: number[]): Float64Array {
     const norms = new Float64Array(this.nBins);
@@ -249,26 +275,28 @@ export class ShearSpectra {
       const d = shifts[i];
       const A = this.tailA[i];
       const B = this.tailB[i];
-      const KB = this.knotB[i];
       const m = b.u.length - 1;
       A[m] = 0;
       B[m] = 0;
       for (let j = m - 1; j >= 0; j--) {
+        const zLo = b.u[j] + d;
+        const zHi = b.u[j + 1] + d;
         let a = 0;
         let s = 0;
-        for (let qd = 2 * j; qd < 2 * j + 2; qd++) {
-          const zq = b.uq[qd] + d;
-          if (zq <= 0) continue;
-          const w = b.wnq[qd];
-          a += w;
-          s += w / bg.chiUnchecked(zq);
+        if (zLo > 1e-12) {
+          for (let qd = 2 * j; qd < 2 * j + 2; qd++) {
+            const w = b.wnq[qd];
+            a += w;
+            s += w / bg.chiUnchecked(b.uq[qd] + d);
+          }
+          if (zLo < 10 * (zHi - zLo)) s = nearZeroB(bg, b, j, d);
+        } else if (zHi > 0) {
+          // The interval straddles z = 0: keep exactly the probability above it. Its B piece would
+          // diverge, but no Limber node (z > 0) uses B at or below this interval, so it stays 0.
+          a = b.spline.integrate(-d, b.u[j + 1]);
         }
         A[j] = A[j + 1] + a;
         B[j] = B[j + 1] + s;
-      }
-      for (let j = 0; j <= m; j++) {
-        const zk = b.u[j] + d;
-        KB[j] = zk > 0 ? b.n[j] / bg.chiUnchecked(zk) : 0;
       }
       norms[i] = A[0];
       if (!(A[0] > 0)) throw new CosmetaError(`n(z): bin ${i} lies entirely below z = 0 after its photo-z shift`);
@@ -277,11 +305,13 @@ export class ShearSpectra {
   }
 
   /**
-   * Flat-sky lensing integral int_{u} n(u') (1 - chi / chi(u' + Delta)) du' at u = z - Delta by cubic
-   * Hermite interpolation of the tail integrals (their derivatives are the integrands at the knots).
+   * Flat-sky lensing integral int_{u} n(u') (1 - chi / chi(u' + Delta)) du' at u = z - Delta: the tail
+   * integrals from the next knot up, A - chi B, plus the partial interval from u to that knot by
+   * four-point Gauss-Legendre on the bounded integrand. (Splitting the partial interval into A - chi B
+   * too would integrate n/chi' below the node, where 1/chi' diverges at z' -> 0 when n(0) > 0.)
    * Nodes arrive in increasing z, so each bin keeps a cursor into its knots.
    */
-  private flatLensing(i: number, u: number, chi: number, cursor: Int32Array): number {
+  private flatLensing(bg: Background, i: number, u: number, chi: number, shift: number, cursor: Int32Array): number {
     const b = this.bins[i];
     const x = b.u;
     const m = x.length - 1;
@@ -292,19 +322,13 @@ export class ShearSpectra {
     let j = cursor[i];
     while (j < m - 1 && x[j + 1] <= u) j++;
     cursor[i] = j;
-    const h = x[j + 1] - x[j];
-    const t = (u - x[j]) / h;
-    const t2 = t * t;
-    const t3 = t2 * t;
-    const h00 = 2 * t3 - 3 * t2 + 1;
-    const h10 = (t3 - 2 * t2 + t) * h;
-    const h01 = -2 * t3 + 3 * t2;
-    const h11 = (t3 - t2) * h;
-    const n0 = b.n[j];
-    const n1 = b.n[j + 1];
-    const KB = this.knotB[i];
-    const a = h00 * A[j] - h10 * n0 + h01 * A[j + 1] - h11 * n1;
-    const bb = h00 * B[j] - h10 * KB[j] + h01 * B[j + 1] - h11 * KB[j + 1];
-    return a - chi * bb;
+    const half = (x[j + 1] - u) / 2;
+    const mid = (x[j + 1] + u) / 2;
+    let partial = 0;
+    for (let q = 0; q < 4; q++) {
+      const uq = mid + half * GL4.x[q];
+      partial += GL4.w[q] * b.spline.evaluateInSegment(j, uq) * (1 - chi / bg.chiUnchecked(uq + shift));
+    }
+    return A[j + 1] - chi * B[j + 1] + half * partial;
   }
 }

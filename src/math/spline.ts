@@ -162,6 +162,12 @@ export class AkimaSpline {
     return this.y[j] + dx * (this.b[j] + dx * (this.c[j] + dx * this.d[j]));
   }
 
+  /** The cubic of segment j (between x[j] and x[j+1]) at t, for callers that know the segment. */
+  evaluateInSegment(j: number, t: number): number {
+    const dx = t - this.x[j];
+    return this.y[j] + dx * (this.b[j] + dx * (this.c[j] + dx * this.d[j]));
+  }
+
   /** Exact integral of the piecewise cubic over segment j from its left end to left end + dx. */
   private segmentIntegral(j: number, dx: number): number {
     return dx * (this.y[j] + dx * (this.b[j] / 2 + dx * (this.c[j] / 3 + (dx * this.d[j]) / 4)));

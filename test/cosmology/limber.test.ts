@@ -42,7 +42,7 @@ describe('pair order and multipole factors', () => {
 });
 
 describe('shear C_ell against CCL 3.3.3 (cases.json: 6 cosmologies x 5 bins x 15 pairs x 50 ell)', () => {
-  // Tolerance: the issue's 1e-3 on every number. Measured: <= 8e-5 everywhere except one point (case 3,
+  // Tolerance: the issue's 1e-3 on every number. Measured: <= 7.5e-5 everywhere except one point (case 3,
   // pair (1,1), ell = 18.7: 5.2e-4) where CCL's own value is off its neighbours' smooth trend while ours
   // is converged to 1e-6 under node refinement; so we also require at most one point above 1e-4.
   for (const [name, model] of [['eisenstein_hu', eisensteinHu], ['bbks', bbks]] as const) {
@@ -159,6 +159,25 @@ describe('nuisance parameters', () => {
       const one = new ShearTheory({ z, nz }, ell, { linear: eisensteinHu }).compute(c0.cosmology);
       for (let l = 0; l < ell.length; l++) expect(Math.abs(shifted[p * ell.length + l] / one[l] - 1)).toBeLessThan(1e-4);
     }
+  });
+
+  it('shifting a bin with n(0) > 0 below z = 0 keeps C_ell positive and smooth in dz', () => {
+    // Regression: dropping quadrature points as they crossed z = 0, and integrating n/chi' through the
+    // 1/z singularity there, once made spectra jump and even turn negative.
+    const zg = Float64Array.from({ length: 150 }, (_, j) => (2 * j) / 149);
+    const nz = [Float64Array.from(zg, (x) => Math.exp(-0.5 * ((x - 0.1) / 0.1) ** 2)), Float64Array.from(zg, (x) => Math.exp(-0.5 * ((x - 0.8) / 0.2) ** 2))];
+    const th = new ShearTheory({ z: zg, nz }, [10, 100, 1000], { linear: eisensteinHu, shiftConvention: 'additive' });
+    let prev: Float64Array | null = null;
+    let worstStep = 0;
+    for (let k = 0; k <= 200; k++) {
+      const cl = th.compute(c0.cosmology, { dz: [-0.02 + k * 1e-4, 0] });
+      for (const v of cl) expect(v).toBeGreaterThan(0);
+      if (prev) for (let i = 0; i < cl.length; i++) worstStep = Math.max(worstStep, Math.abs(cl[i] / prev[i] - 1));
+      prev = cl;
+    }
+    // A smooth response: the auto-spectrum of the low bin changes by ~5% over the 0.02 scanned, so
+    // steps of 1e-4 move it by ~3e-4; a jump would be ~1e-2.
+    expect(worstStep).toBeLessThan(2e-3);
   });
 
   it('multiplicative bias scales C_ij by (1 + m_i)(1 + m_j) exactly', () => {

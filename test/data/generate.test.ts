@@ -2,13 +2,20 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ShearTheory } from '../../src/cosmology/theory.js';
-import { eisensteinHu } from '../../src/cosmology/transfer/eisenstein_hu.js';
-import { DatasetReader } from '../../dist/src/data/dataset-file.js';
-import { generateDataset, generateInMemory, planDataset, type GenerateConfig } from '../../dist/src/data/generate.js';
-import { modelInputs, paperRanges } from '../../src/tasks/design.js';
-import { fixedSample, paperFamily } from '../../src/tasks/families.js';
-import { targetSample } from '../../src/tasks/target.js';
+import {
+  DatasetReader,
+  eisensteinHu,
+  fixedSample,
+  generateDataset,
+  generateInMemory,
+  modelInputs,
+  paperFamily,
+  paperRanges,
+  planDataset,
+  ShearTheory,
+  targetSample,
+  type GenerateConfig,
+} from '../../dist/src/index.js';
 
 // Generation runs worker threads, which load compiled modules: import the built library (npm test builds dist/ first).
 const small: GenerateConfig = { tasks: 3, samples: 12, seed: 21, family: paperFamily(), blockSize: 5 };
