@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { generateDataset, type GenerateConfig } from '../data/generate.js';
+import { validateDistributions } from '../cosmology/redshift.js';
 import { CosmetaError } from '../errors.js';
 import { readEll, readRedshiftDistributions } from '../io/nz-file.js';
 import { parseTextTable } from '../io/text-table.js';
@@ -55,19 +56,27 @@ export async function runGenerate(o: GenerateCliOptions): Promise<void> {
   if (!o.out) throw new CosmetaError('--out <file.h5> is required');
   if (o.nz && o.parent) throw new CosmetaError('give either --nz (a binned sample) or --parent (a parent n(z) to bin), not both');
   let family;
+  let nBins = 5;
   if (o.nz) {
     const d = readRedshiftDistributions(o.nz);
+    nBins = d.nz.length;
     family = fixedSample(d.z, d.nz, { source: o.nz });
   } else if (o.parent) {
     const rows = parseTextTable(readFileSync(o.parent, 'utf8'), o.parent);
     if (rows[0].length !== 2) throw new CosmetaError(`${o.parent}: a parent n(z) has two columns (z, p), found ${rows[0].length}`);
-    family = parentSample(Float64Array.from(rows, (r) => r[0]), Float64Array.from(rows, (r) => r[1]), {}, o.parent);
+    const zp = Float64Array.from(rows, (r) => r[0]);
+    const p = Float64Array.from(rows, (r) => r[1]);
+    try {
+      validateDistributions({ z: zp, nz: [p] });
+    } catch (err) {
+      throw err instanceof CosmetaError ? new CosmetaError(`${o.parent}: ${err.message.replace('bin 0', 'the parent')}`) : err;
+    }
+    family = parentSample(zp, p, {}, o.parent);
   } else {
     family = familyByName(o.family);
   }
   const tasks = o.tasks === undefined ? (family.maxTasks === 1 ? 1 : undefined) : integer('--tasks', o.tasks);
   if (tasks === undefined) throw new CosmetaError('--tasks is required with a task family');
-  const nBins = o.nz ? readRedshiftDistributions(o.nz).nz.length : 5;
   const config: GenerateConfig = {
     tasks,
     samples: integer('--samples', o.samples),

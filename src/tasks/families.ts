@@ -10,6 +10,7 @@
 
 import { CosmetaError } from '../errors.js';
 import type { Random } from '../math/random.js';
+import { locate } from '../math/spline.js';
 import { binParent, linspace, type BinningOptions } from './binning.js';
 import { gaussianParent, smail, type ParentDistribution } from './parents.js';
 
@@ -168,15 +169,9 @@ export function parentSample(zp: Float64Array, p: Float64Array, options: Binning
     description: { kind: 'tabulated', source },
     density: (z) => {
       if (z < zp[0] || z > zp[zp.length - 1]) return 0;
-      let lo = 0;
-      let hi = zp.length - 1;
-      while (hi - lo > 1) {
-        const mid = (lo + hi) >> 1;
-        if (zp[mid] <= z) lo = mid;
-        else hi = mid;
-      }
-      const w = (z - zp[lo]) / (zp[hi] - zp[lo]);
-      return p[lo] * (1 - w) + p[hi] * w;
+      const lo = locate(zp, z);
+      const w = (z - zp[lo]) / (zp[lo + 1] - zp[lo]);
+      return p[lo] * (1 - w) + p[lo + 1] * w;
     },
   };
   const range: [number, number] = options.parentRange ?? [Math.max(zp[0], 0), zp[zp.length - 1]];
