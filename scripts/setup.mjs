@@ -13,4 +13,5 @@ const run = (cmd) => execSync(cmd, { cwd: root, stdio: ['ignore', 'inherit', 'in
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
   run('npm ci --no-audit --no-fund --loglevel=error');
 }
+run('node scripts/build-wasm.mjs');
 run('npx --no-install tsc -p tsconfig.build.json');
