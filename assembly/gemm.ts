@@ -161,60 +161,65 @@ export function gemm_tn(r0: i32, r1: i32, n: i32, k: i32, a: usize, lda: i32, b:
 
 /**
  * C[r0:r1, :] (+)= A . B^T with A [m x k] and B [n x k]: dot products along k, four rows by four columns
- * at a time (no packing, so it also suits a handful of rows). `ws` is unused (kept for a uniform call).
+ * at a time, with k taken in blocks of KC so the rows of B in use stay in cache across the row tiles
+ * (no packing, so it also suits a handful of rows).
  */
 export function gemm_nt(r0: i32, r1: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, acc: i32): void {
-  const k4 = k & ~3;
   const n4 = n & ~3;
-  let i = r0;
-  for (; i + 4 <= r1; i += 4) {
-    for (let j = 0; j < n4; j += 4) {
-      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
-      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
-      let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s22 = f32x4.splat(0), s23 = f32x4.splat(0);
-      let s30 = f32x4.splat(0), s31 = f32x4.splat(0), s32 = f32x4.splat(0), s33 = f32x4.splat(0);
-      const pa0 = a + (<usize>(i * lda) << 2);
-      const pa1 = pa0 + (<usize>lda << 2);
-      const pa2 = pa1 + (<usize>lda << 2);
-      const pa3 = pa2 + (<usize>lda << 2);
-      const pb0 = b + (<usize>(j * ldb) << 2);
-      const pb1 = pb0 + (<usize>ldb << 2);
-      const pb2 = pb1 + (<usize>ldb << 2);
-      const pb3 = pb2 + (<usize>ldb << 2);
-      for (let p = 0; p < k4; p += 4) {
-        const o = <usize>p << 2;
-        const a0 = v128.load(pa0 + o), a1 = v128.load(pa1 + o), a2 = v128.load(pa2 + o), a3 = v128.load(pa3 + o);
-        const b0 = v128.load(pb0 + o), b1 = v128.load(pb1 + o), b2 = v128.load(pb2 + o), b3 = v128.load(pb3 + o);
-        s00 = madd(a0, b0, s00); s01 = madd(a0, b1, s01); s02 = madd(a0, b2, s02); s03 = madd(a0, b3, s03);
-        s10 = madd(a1, b0, s10); s11 = madd(a1, b1, s11); s12 = madd(a1, b2, s12); s13 = madd(a1, b3, s13);
-        s20 = madd(a2, b0, s20); s21 = madd(a2, b1, s21); s22 = madd(a2, b2, s22); s23 = madd(a2, b3, s23);
-        s30 = madd(a3, b0, s30); s31 = madd(a3, b1, s31); s32 = madd(a3, b2, s32); s33 = madd(a3, b3, s33);
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const p1 = min(k, p0 + KC);
+    const pe = p0 + ((p1 - p0) & ~3);
+    const add = acc != 0 || p0 > 0;
+    let i = r0;
+    for (; i + 4 <= r1; i += 4) {
+      for (let j = 0; j < n4; j += 4) {
+        let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+        let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+        let s20 = f32x4.splat(0), s21 = f32x4.splat(0), s22 = f32x4.splat(0), s23 = f32x4.splat(0);
+        let s30 = f32x4.splat(0), s31 = f32x4.splat(0), s32 = f32x4.splat(0), s33 = f32x4.splat(0);
+        const pa0 = a + (<usize>(i * lda) << 2);
+        const pa1 = pa0 + (<usize>lda << 2);
+        const pa2 = pa1 + (<usize>lda << 2);
+        const pa3 = pa2 + (<usize>lda << 2);
+        const pb0 = b + (<usize>(j * ldb) << 2);
+        const pb1 = pb0 + (<usize>ldb << 2);
+        const pb2 = pb1 + (<usize>ldb << 2);
+        const pb3 = pb2 + (<usize>ldb << 2);
+        for (let p = p0; p < pe; p += 4) {
+          const o = <usize>p << 2;
+          const a0 = v128.load(pa0 + o), a1 = v128.load(pa1 + o), a2 = v128.load(pa2 + o), a3 = v128.load(pa3 + o);
+          const b0 = v128.load(pb0 + o), b1 = v128.load(pb1 + o), b2 = v128.load(pb2 + o), b3 = v128.load(pb3 + o);
+          s00 = madd(a0, b0, s00); s01 = madd(a0, b1, s01); s02 = madd(a0, b2, s02); s03 = madd(a0, b3, s03);
+          s10 = madd(a1, b0, s10); s11 = madd(a1, b1, s11); s12 = madd(a1, b2, s12); s13 = madd(a1, b3, s13);
+          s20 = madd(a2, b0, s20); s21 = madd(a2, b1, s21); s22 = madd(a2, b2, s22); s23 = madd(a2, b3, s23);
+          s30 = madd(a3, b0, s30); s31 = madd(a3, b1, s31); s32 = madd(a3, b2, s32); s33 = madd(a3, b3, s33);
+        }
+        // Horizontal sums: row q gets [sum s_q0, sum s_q1, sum s_q2, sum s_q3].
+        let r_0 = hsum4(s00, s01, s02, s03);
+        let r_1 = hsum4(s10, s11, s12, s13);
+        let r_2 = hsum4(s20, s21, s22, s23);
+        let r_3 = hsum4(s30, s31, s32, s33);
+        for (let p = pe; p < p1; p++) {
+          const o = <usize>p << 2;
+          const bv = f32x4(load<f32>(pb0 + o), load<f32>(pb1 + o), load<f32>(pb2 + o), load<f32>(pb3 + o));
+          r_0 = madd(lds(pa0 + o), bv, r_0);
+          r_1 = madd(lds(pa1 + o), bv, r_1);
+          r_2 = madd(lds(pa2 + o), bv, r_2);
+          r_3 = madd(lds(pa3 + o), bv, r_3);
+        }
+        const c0 = c + (<usize>(i * ldc + j) << 2);
+        const sc = <usize>ldc << 2;
+        if (add) {
+          r_0 = f32x4.add(r_0, v128.load(c0)); r_1 = f32x4.add(r_1, v128.load(c0 + sc));
+          r_2 = f32x4.add(r_2, v128.load(c0 + 2 * sc)); r_3 = f32x4.add(r_3, v128.load(c0 + 3 * sc));
+        }
+        v128.store(c0, r_0); v128.store(c0 + sc, r_1); v128.store(c0 + 2 * sc, r_2); v128.store(c0 + 3 * sc, r_3);
       }
-      // Horizontal sums: row q gets [sum s_q0, sum s_q1, sum s_q2, sum s_q3].
-      let r_0 = hsum4(s00, s01, s02, s03);
-      let r_1 = hsum4(s10, s11, s12, s13);
-      let r_2 = hsum4(s20, s21, s22, s23);
-      let r_3 = hsum4(s30, s31, s32, s33);
-      for (let p = k4; p < k; p++) {
-        const o = <usize>p << 2;
-        const bv = f32x4(load<f32>(pb0 + o), load<f32>(pb1 + o), load<f32>(pb2 + o), load<f32>(pb3 + o));
-        r_0 = madd(lds(pa0 + o), bv, r_0);
-        r_1 = madd(lds(pa1 + o), bv, r_1);
-        r_2 = madd(lds(pa2 + o), bv, r_2);
-        r_3 = madd(lds(pa3 + o), bv, r_3);
-      }
-      const c0 = c + (<usize>(i * ldc + j) << 2);
-      const sc = <usize>ldc << 2;
-      if (acc != 0) {
-        r_0 = f32x4.add(r_0, v128.load(c0)); r_1 = f32x4.add(r_1, v128.load(c0 + sc));
-        r_2 = f32x4.add(r_2, v128.load(c0 + 2 * sc)); r_3 = f32x4.add(r_3, v128.load(c0 + 3 * sc));
-      }
-      v128.store(c0, r_0); v128.store(c0 + sc, r_1); v128.store(c0 + 2 * sc, r_2); v128.store(c0 + 3 * sc, r_3);
+      for (let q = 0; q < 4; q++) for (let j = n4; j < n; j++) ntScalar(i + q, j, p0, p1, a, lda, b, ldb, c, ldc, add);
     }
-    for (let q = 0; q < 4; q++) for (let j = n4; j < n; j++) ntScalar(i + q, j, k, a, lda, b, ldb, c, ldc, acc);
-  }
-  for (; i < r1; i++) {
-    for (let j = 0; j < n; j++) ntScalar(i, j, k, a, lda, b, ldb, c, ldc, acc);
+    for (; i < r1; i++) {
+      for (let j = 0; j < n; j++) ntScalar(i, j, p0, p1, a, lda, b, ldb, c, ldc, add);
+    }
   }
 }
 
@@ -226,14 +231,14 @@ export function gemm_nt(r0: i32, r1: i32, n: i32, k: i32, a: usize, lda: i32, b:
   return f32x4.add(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
 }
 
-function ntScalar(i: i32, j: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, acc: i32): void {
+function ntScalar(i: i32, j: i32, p0: i32, p1: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, add: bool): void {
   const pa = a + (<usize>(i * lda) << 2);
   const pb = b + (<usize>(j * ldb) << 2);
-  const k4 = k & ~3;
+  const pe = p0 + ((p1 - p0) & ~3);
   let v = f32x4.splat(0);
-  for (let p = 0; p < k4; p += 4) v = madd(v128.load(pa + (<usize>p << 2)), v128.load(pb + (<usize>p << 2)), v);
+  for (let p = p0; p < pe; p += 4) v = madd(v128.load(pa + (<usize>p << 2)), v128.load(pb + (<usize>p << 2)), v);
   let s: f32 = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-  for (let p = k4; p < k; p++) s += load<f32>(pa + (<usize>p << 2)) * load<f32>(pb + (<usize>p << 2));
+  for (let p = pe; p < p1; p++) s += load<f32>(pa + (<usize>p << 2)) * load<f32>(pb + (<usize>p << 2));
   const pc = c + (<usize>(i * ldc + j) << 2);
-  store<f32>(pc, acc != 0 ? load<f32>(pc) + s : s);
+  store<f32>(pc, add ? load<f32>(pc) + s : s);
 }

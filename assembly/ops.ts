@@ -139,3 +139,58 @@ export function col2im3(dcols: usize, dx: usize, C: i32, H: i32, W: i32, d: i32,
     }
   }
 }
+
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  // exp(x) = 2^n exp(r), x = n ln2 + r, |r| <= ln2/2; Taylor to r^6 (error < 2e-7 relative).
+  const cx = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(cx, f32x4.splat(1.4426950408889634)), f32x4.splat(0.5)));
+  let r = f32x4.sub(cx, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.0 / 720.0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.0));
+  const e = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, e);
+}
+
+/** SiLU: y = x sigmoid(x), and sig = sigmoid(x) kept for the backward pass. */
+export function silu(x: usize, y: usize, sig: usize, n: i32): void {
+  const n4 = n & ~3;
+  const one = f32x4.splat(1);
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const xv = v128.load(x + o);
+    const s = f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(xv))));
+    v128.store(sig + o, s);
+    v128.store(y + o, f32x4.mul(xv, s));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = <usize>i << 2;
+    const xv = load<f32>(x + o);
+    const s: f32 = 1.0 / (1.0 + Mathf.exp(-xv));
+    store<f32>(sig + o, s);
+    store<f32>(y + o, xv * s);
+  }
+}
+
+/** dx = dy sig (1 + x (1 - sig)). */
+export function silu_backward(x: usize, sig: usize, dy: usize, dx: usize, n: i32): void {
+  const n4 = n & ~3;
+  const one = f32x4.splat(1);
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const s = v128.load(sig + o);
+    const t = f32x4.add(one, f32x4.mul(v128.load(x + o), f32x4.sub(one, s)));
+    v128.store(dx + o, f32x4.mul(v128.load(dy + o), f32x4.mul(s, t)));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = <usize>i << 2;
+    const s = load<f32>(sig + o);
+    store<f32>(dx + o, load<f32>(dy + o) * s * (1 + load<f32>(x + o) * (1 - s)));
+  }
+}

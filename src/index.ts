@@ -26,3 +26,10 @@ export { latinHypercube, paperRanges, validateRanges, modelInputs, type Paramete
 export { planDataset, generateDataset, generateInMemory, taskSample, taskDesign, type GenerateConfig } from './data/generate.js';
 export { DatasetReader, DatasetWriter } from './data/dataset-file.js';
 export { deriveSeed } from './math/random.js';
+export { JsBackend, type Backend, type Arr, type Layout } from './nn/backend.js';
+export { WasmBackend, createBackend, relaxedSimdAvailable } from './nn/wasm.js';
+export { Sequential, fastWeightCNN, mlp, defaultMlp, modelFromDescription } from './nn/model.js';
+export { Dense, Conv3x3, ReLU, SiLU, Dropout, Basis } from './nn/layers.js';
+export { adamState, adamStep, mse, fit, evaluateLoss, StandardScaler, type AdamState } from './nn/train.js';
+export { pca, jacobiEigen } from './nn/pca.js';
+export { saveModel, loadModel } from './nn/serialize.js';

@@ -1,5 +1,6 @@
-/** `cosmeta bench theory [--json]`: the theory engine's speed figures (the same as `npm run bench`). */
+/** `cosmeta bench theory|nn [--json]`: speed figures (the same as `npm run bench`). */
 
+import { benchNn, type NnBenchResult } from '../bench/nn.js';
 import { benchTheory, type TheoryBenchResult } from '../bench/theory.js';
 
 export function formatTheoryBench(r: TheoryBenchResult): string {
@@ -9,7 +10,28 @@ export function formatTheoryBench(r: TheoryBenchResult): string {
   return lines.join('\n');
 }
 
+export function formatNnBench(r: NnBenchResult): string {
+  const lines = ['Neural-network engine (WebAssembly SIMD), GEMM GFLOP/s (m x k x n):'];
+  const keys = [...new Set(r.gemm.map((g) => `${g.m}x${g.k}x${g.n}`))];
+  for (const fma of [false, true]) {
+    for (const threads of [1, 2]) {
+      const rows = r.gemm.filter((g) => g.fma === fma && g.threads === threads);
+      if (rows.length === 0) continue;
+      const cells = keys.map((key) => `${key}: ${rows.filter((g) => `${g.m}x${g.k}x${g.n}` === key).map((g) => `${g.layout} ${g.gflops.toFixed(1)}`).join(' ')}`);
+      lines.push(`  ${fma ? 'FMA    ' : 'mul+add'} ${threads} thread${threads > 1 ? 's' : ' '}  ${cells.join(' | ')}`);
+    }
+  }
+  lines.push(`  training step at batch 300 (${r.backend}): FastWeightCNN ${r.trainStepMs.fastWeightCNN.toFixed(0)} ms, default MLP ${r.trainStepMs.defaultMlp.toFixed(2)} ms`);
+  lines.push(`  default MLP forward: ${Object.entries(r.evalsPerSecond).map(([b, v]) => `batch ${b}: ${v.toFixed(0)}/s (${(1e6 / v).toFixed(1)} us each)`).join(', ')}`);
+  return lines.join('\n');
+}
+
 export async function runBenchTheory(options: { json?: boolean }): Promise<void> {
   const r = await benchTheory();
   process.stdout.write(options.json ? `${JSON.stringify(r)}\n` : `${formatTheoryBench(r)}\n`);
+}
+
+export async function runBenchNn(options: { json?: boolean; quick?: boolean }): Promise<void> {
+  const r = await benchNn({ quick: options.quick });
+  process.stdout.write(options.json ? `${JSON.stringify(r)}\n` : `${formatNnBench(r)}\n`);
 }

@@ -3,7 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CosmetaError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { runBenchTheory } from './bench.js';
+import { runBenchNn, runBenchTheory } from './bench.js';
 import { runCl } from './cl.js';
 import { runGenerate } from './generate.js';
 
@@ -53,6 +53,12 @@ function program(): Command {
     .description('time per cosmology and multi-core throughput of the theory engine')
     .option('--json', 'print JSON')
     .action((o) => runBenchTheory(o));
+  bench
+    .command('nn')
+    .description('GEMM GFLOP/s, training-step times and forward throughput of the neural-network engine')
+    .option('--json', 'print JSON')
+    .option('--quick', 'short timings (for smoke tests)')
+    .action((o) => runBenchNn(o));
 
   return cli;
 }

@@ -26,6 +26,10 @@ export interface Backend {
   relu(x: Arr, y: Arr): void;
   /** dx = y > 0 ? dy : 0 with y the ReLU output (may alias dy). */
   reluBackward(y: Arr, dy: Arr, dx: Arr): void;
+  /** SiLU: y = x sigmoid(x), sig = sigmoid(x) (kept for the backward pass). */
+  silu(x: Arr, y: Arr, sig: Arr): void;
+  /** dx = dy sig (1 + x (1 - sig)). */
+  siluBackward(x: Arr, sig: Arr, dy: Arr, dx: Arr): void;
   /** x[r, :] += bias for rows x cols. */
   addRowBias(x: Arr, bias: Arr, rows: number, cols: number): void;
   /** g (+)= column sums of x [rows x cols]. */
@@ -101,6 +105,18 @@ export class JsBackend implements Backend {
 
   reluBackward(y: Arr, dy: Arr, dx: Arr): void {
     for (let i = 0; i < y.length; i++) dx[i] = y[i] > 0 ? dy[i] : 0;
+  }
+
+  silu(x: Arr, y: Arr, sig: Arr): void {
+    for (let i = 0; i < x.length; i++) {
+      const s = 1 / (1 + Math.exp(-x[i]));
+      sig[i] = s;
+      y[i] = x[i] * s;
+    }
+  }
+
+  siluBackward(x: Arr, sig: Arr, dy: Arr, dx: Arr): void {
+    for (let i = 0; i < x.length; i++) dx[i] = dy[i] * sig[i] * (1 + x[i] * (1 - sig[i]));
   }
 
   addRowBias(x: Arr, bias: Arr, rows: number, cols: number): void {

@@ -217,19 +217,13 @@ export class SiLU implements Layer {
     const n = batch * this.inSize;
     const y = ctx.scratch.get(`${key}.y`, n);
     const sig = ctx.scratch.get(`${key}.sig`, n);
-    for (let i = 0; i < n; i++) {
-      const s = 1 / (1 + Math.exp(-x[i]));
-      sig[i] = s;
-      y[i] = x[i] * s;
-    }
+    ctx.backend.silu(x.subarray(0, n), y, sig);
     return { x, y, aux: sig };
   }
   backward(ctx: ForwardContext, _p: Arr, _g: Arr, tape: LayerTape, dy: Arr, batch: number, key: string): Arr {
     const n = batch * this.inSize;
     const dx = ctx.scratch.get(`${key}.dx`, n);
-    const sig = tape.aux as Arr;
-    const x = tape.x;
-    for (let i = 0; i < n; i++) dx[i] = dy[i] * sig[i] * (1 + x[i] * (1 - sig[i]));
+    ctx.backend.siluBackward(tape.x.subarray(0, n), tape.aux as Arr, dy, dx);
     return dx;
   }
 }

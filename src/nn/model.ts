@@ -214,3 +214,18 @@ export function modelFromDescription(backend: Backend, desc: Array<Record<string
   });
   return new Sequential(backend, layers);
 }
+
+/**
+ * The default emulator network: 3 hidden layers of 256 SiLU units, and either a dense output layer or,
+ * given a basis (e.g. principal components of the training spectra), a dense layer to its coefficients
+ * followed by the fixed basis.
+ */
+export function defaultMlp(backend: Backend, inSize: number, outSize: number, basis?: { V: Arr; mean: Arr; components: number }): Sequential {
+  return mlp(backend, {
+    inSize,
+    hidden: [256, 256, 256],
+    outSize,
+    activation: 'silu',
+    basis: basis ? { components: basis.components, fixed: { V: basis.V, mean: basis.mean } } : undefined,
+  });
+}

@@ -24,6 +24,8 @@ interface Kernels {
   gemm_nt(r0: number, r1: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
   gemm_tn(r0: number, r1: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, acc: number): void;
   relu(x: number, y: number, n: number): void;
+  silu(x: number, y: number, sig: number, n: number): void;
+  silu_backward(x: number, sig: number, dy: number, dx: number, n: number): void;
   relu_backward(y: number, dy: number, dx: number, n: number): void;
   add_row_bias(x: number, bias: number, rows: number, cols: number): void;
   sum_rows(x: number, g: number, rows: number, cols: number, acc: number): void;
@@ -85,6 +87,8 @@ export class WasmBackend implements Backend {
   // Allocator: sorted free blocks and the sizes of live blocks, in bytes.
   private free_: Array<{ off: number; size: number }>;
   private readonly live = new Map<number, number>();
+  /** Every ArrayBuffer object the memory has had (growing replaces it): arrays must view one of them. */
+  private readonly buffers = new Set<ArrayBufferLike>();
 
   private constructor(module: WebAssembly.Module, fma: boolean, memory: WebAssembly.Memory, workers: Worker[], ctrl: Int32Array) {
     this.fma = fma;
@@ -97,6 +101,15 @@ export class WasmBackend implements Backend {
     const instance = new WebAssembly.Instance(module, { env: { memory } });
     this.k = instance.exports as unknown as Kernels;
     this.free_ = [{ off: HEAP_BASE, size: memory.buffer.byteLength - HEAP_BASE }];
+    this.buffers.add(memory.buffer);
+  }
+
+  /** Byte offset of an array in the kernels' memory; refuses arrays that live elsewhere. */
+  private ptr(a: Arr): number {
+    if (!this.buffers.has(a.buffer)) {
+      throw new CosmetaError('array is not in the WebAssembly backend memory: allocate it with backend.alloc (typed-array map/slice make copies outside it)');
+    }
+    return a.byteOffset;
   }
 
   static async create(options: WasmBackendOptions = {}): Promise<WasmBackend> {
@@ -133,6 +146,7 @@ export class WasmBackend implements Backend {
       const pages = Math.ceil((bytes - tail) / PAGE);
       if (end / PAGE + pages > MAX_PAGES) throw new CosmetaError(`out of WebAssembly memory allocating ${n} floats (4 GiB limit)`);
       this.memory.grow(pages);
+      this.buffers.add(this.memory.buffer);
       if (tail > 0) last.size += pages * PAGE;
       else this.free_.push({ off: end, size: pages * PAGE });
       i = this.free_.findIndex((b) => b.size >= bytes);
@@ -179,9 +193,9 @@ export class WasmBackend implements Backend {
   gemm(layout: Layout, m: number, n: number, k: number, A: Arr, B: Arr, C: Arr, acc: boolean): void {
     const lda = layout === 'TN' ? m : k;
     const ldb = layout === 'NT' ? k : n;
-    const a = A.byteOffset;
-    const b = B.byteOffset;
-    const c = C.byteOffset;
+    const a = this.ptr(A);
+    const b = this.ptr(B);
+    const c = this.ptr(C);
     const f = layout === 'NN' ? this.k.gemm_nn : layout === 'NT' ? this.k.gemm_nt : this.k.gemm_tn;
     const accI = acc ? 1 : 0;
     if (m === 0 || n === 0) return;
@@ -212,40 +226,49 @@ export class WasmBackend implements Backend {
     Atomics.notify(this.ctrl, 0);
     f(0, Math.min(m, per), n, k, a, lda, b, ldb, c, n, accI);
     for (let w = 0; w < parts; w++) {
-      while (Atomics.load(this.ctrl, 1 + w) !== seq) Atomics.wait(this.ctrl, 1 + w, Atomics.load(this.ctrl, 1 + w));
+      // Wait on the value just read: re-reading it for the wait could see `seq` and block forever.
+      for (let v = Atomics.load(this.ctrl, 1 + w); v !== seq; v = Atomics.load(this.ctrl, 1 + w)) Atomics.wait(this.ctrl, 1 + w, v);
     }
   }
 
   relu(x: Arr, y: Arr): void {
-    this.k.relu(x.byteOffset, y.byteOffset, x.length);
+    this.k.relu(this.ptr(x), this.ptr(y), x.length);
+  }
+
+  silu(x: Arr, y: Arr, sig: Arr): void {
+    this.k.silu(this.ptr(x), this.ptr(y), this.ptr(sig), x.length);
+  }
+
+  siluBackward(x: Arr, sig: Arr, dy: Arr, dx: Arr): void {
+    this.k.silu_backward(this.ptr(x), this.ptr(sig), this.ptr(dy), this.ptr(dx), x.length);
   }
 
   reluBackward(y: Arr, dy: Arr, dx: Arr): void {
-    this.k.relu_backward(y.byteOffset, dy.byteOffset, dx.byteOffset, y.length);
+    this.k.relu_backward(this.ptr(y), this.ptr(dy), this.ptr(dx), y.length);
   }
 
   addRowBias(x: Arr, bias: Arr, rows: number, cols: number): void {
-    this.k.add_row_bias(x.byteOffset, bias.byteOffset, rows, cols);
+    this.k.add_row_bias(this.ptr(x), this.ptr(bias), rows, cols);
   }
 
   sumRows(x: Arr, g: Arr, rows: number, cols: number, acc: boolean): void {
-    this.k.sum_rows(x.byteOffset, g.byteOffset, rows, cols, acc ? 1 : 0);
+    this.k.sum_rows(this.ptr(x), this.ptr(g), rows, cols, acc ? 1 : 0);
   }
 
   mul(x: Arr, m: Arr, y: Arr): void {
-    this.k.mul(x.byteOffset, m.byteOffset, y.byteOffset, x.length);
+    this.k.mul(this.ptr(x), this.ptr(m), this.ptr(y), x.length);
   }
 
   adam(p: Arr, g: Arr, m: Arr, v: Arr, lrT: number, b1: number, b2: number, epsT: number): void {
-    this.k.adam(p.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, p.length, lrT, b1, 1 - b1, b2, 1 - b2, epsT);
+    this.k.adam(this.ptr(p), this.ptr(g), this.ptr(m), this.ptr(v), p.length, lrT, b1, 1 - b1, b2, 1 - b2, epsT);
   }
 
   im2col3(x: Arr, cols: Arr, C: number, H: number, W: number, d: number): void {
-    this.k.im2col3(x.byteOffset, cols.byteOffset, C, H, W, d);
+    this.k.im2col3(this.ptr(x), this.ptr(cols), C, H, W, d);
   }
 
   col2im3(dcols: Arr, dx: Arr, C: number, H: number, W: number, d: number, acc: boolean): void {
-    this.k.col2im3(dcols.byteOffset, dx.byteOffset, C, H, W, d, acc ? 1 : 0);
+    this.k.col2im3(this.ptr(dcols), this.ptr(dx), C, H, W, d, acc ? 1 : 0);
   }
 
   dispose(): void {

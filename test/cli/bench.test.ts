@@ -13,3 +13,17 @@ describe('cosmeta bench theory --json', () => {
     expect(j.batchPerSecond).toBeGreaterThan(0);
   }, 120_000);
 });
+
+describe('cosmeta bench nn --json', () => {
+  it('prints GEMM figures for 3 layouts x 3 shapes x 1-2 threads, training-step times and throughput', () => {
+    const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'cosmeta.js'), 'bench', 'nn', '--json', '--quick'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.gemm.length % 18).toBe(0);
+    expect(new Set(j.gemm.map((g: { layout: string }) => g.layout))).toEqual(new Set(['NN', 'NT', 'TN']));
+    for (const g of j.gemm) expect(g.gflops).toBeGreaterThan(0);
+    expect(j.trainStepMs.fastWeightCNN).toBeGreaterThan(0);
+    expect(j.trainStepMs.defaultMlp).toBeGreaterThan(0);
+    expect(Object.keys(j.evalsPerSecond)).toEqual(['1', '100', '10000']);
+  }, 300_000);
+});

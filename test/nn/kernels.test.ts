@@ -86,6 +86,20 @@ describe('matrix products against a float64 reference, odd shapes, three layouts
     for (let i = 0; i < n; i++) expect(Math.abs(x[i] - X[i])).toBeLessThan(4e-7 * (1 + Math.abs(X[i])));
     w.relu(g, y);
     for (let i = 0; i < n; i++) expect(y[i]).toBe(Math.max(g[i], 0));
+    // SiLU with the vectorised exponential: float32 accuracy (a few units in the last place: 2e-6).
+    const big = w.alloc(n), sig = w.alloc(n), dx = w.alloc(n);
+    big.forEach((_, i) => (big[i] = -40 + (80 * i) / n));
+    const Y = new Float64Array(n), S = new Float64Array(n), DX = new Float64Array(n);
+    w.silu(big, y, sig);
+    ref.silu(Float64Array.from(big), Y, S);
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(sig[i] - S[i])).toBeLessThan(2e-6 * S[i] + 1e-30);
+      expect(Math.abs(y[i] - Y[i])).toBeLessThan(2e-6 * Math.abs(Y[i]) + 1e-30);
+    }
+    w.siluBackward(big, sig, g, dx);
+    ref.siluBackward(Float64Array.from(big), S, Float64Array.from(g), DX);
+    // 1 + x (1 - sig) cancels near x = -1: bound the error by the size of its terms, not of the result.
+    for (let i = 0; i < n; i++) expect(Math.abs(dx[i] - DX[i])).toBeLessThan(2e-6 * Math.abs(g[i]) * S[i] * (1 + Math.abs(big[i])) + 1e-30);
     // im2col / col2im: C = 3 channels, 5 x 6 image, dilation 2.
     const [C, H, W, d] = [3, 5, 6, 2];
     const img = w.alloc(C * H * W), cols = w.alloc(C * 9 * H * W), back = w.alloc(C * H * W);
@@ -97,6 +111,13 @@ describe('matrix products against a float64 reference, odd shapes, three layouts
     w.col2im3(cols, back, C, H, W, d, false);
     ref.col2im3(cols64, back64, C, H, W, d, false);
     for (let i = 0; i < back.length; i++) expect(Math.abs(back[i] - back64[i])).toBeLessThan(1e-5);
+    w.dispose();
+  });
+
+  it('refuses arrays outside its memory (a typed-array map makes a copy elsewhere)', async () => {
+    const w = await WasmBackend.create({});
+    const a = w.alloc(8);
+    expect(() => w.relu(a.map((v) => v + 1), a)).toThrow(/not in the WebAssembly backend memory/);
     w.dispose();
   });
 
