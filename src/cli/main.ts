@@ -1,6 +1,7 @@
 /** The `cosmeta` command line: thin commands over the library. */
 
 import { Command, CommanderError, Option } from 'commander';
+import { LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
 import { CosmetaError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { runBenchNn, runBenchTheory } from './bench.js';
@@ -18,7 +19,7 @@ function program(): Command {
     .option('--params <file>', 'parameters JSON (default: the paper fiducial cosmology)')
     .option('--nz <file>', 'n(z): text (z, n_1..n_N), .npy, .npz or .json (default: the paper target sample)')
     .option('--ell <file>', 'multipoles, one per line (default: geomspace(2, 5000, 50))')
-    .addOption(new Option('--linear <model>', 'linear P(k) model').default('symbolic').choices(['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic', 'symbolic_fiducial']))
+    .addOption(new Option('--linear <model>', 'linear P(k) model').default('symbolic').choices(LINEAR_MODEL_NAMES))
     .option('--linear-only', 'linear P(k), no halofit')
     .option('--no-spin2', "omit CCL's spin-2 prefactor (ell+2)(ell+1)ell(ell-1)/(ell+1/2)^4")
     .addOption(new Option('--shift <convention>', 'photo-z shift convention').default('paper').choices(['paper', 'additive']))
@@ -37,7 +38,7 @@ function program(): Command {
     .option('--parent <file>', 'one task: bin this parent n(z) (columns z, p) as the paper does')
     .option('--ranges <file>', 'JSON {"name": [lo, hi], ...} overriding the paper ranges (null removes one)')
     .option('--ell <file>', 'multipoles, one per line (default: geomspace(2, 5000, 50))')
-    .addOption(new Option('--linear <model>', 'linear P(k) model').default('eisenstein_hu').choices(['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic', 'symbolic_fiducial']))
+    .addOption(new Option('--linear <model>', 'linear P(k) model').default('eisenstein_hu').choices(LINEAR_MODEL_NAMES))
     .option('--allow-extrapolation', 'let the symbolic P(k) run outside its fitted parameter range')
     .option('--linear-only', 'linear P(k), no halofit')
     .option('--no-spin2', "omit CCL's spin-2 prefactor")

@@ -41,11 +41,6 @@ export function omegaDarkEnergy(c: Cosmology, a: number): number {
   return (c.Omega_l * darkEnergyDensity(c, a)) / E2(c, a);
 }
 
-/** CPL equation of state w(a) = w0 + wa (1 - a). */
-export function wOfA(c: Cosmology, a: number): number {
-  return c.w0 + c.wa * (1 - a);
-}
-
 /** Hubble distance c / H0 [Mpc]. */
 export function hubbleDistance(c: Cosmology): number {
   return HUBBLE_DISTANCE_H1 / c.h;
@@ -190,11 +185,6 @@ export class Background {
   /** D(z)/D(0) without range checks, for hot loops. */
   growthUnchecked(z: number): number {
     return this.growthTable.evaluate(-Math.log1p(z)) / this.growthToday;
-  }
-
-  /** d chi / dz = c / H(z) [Mpc]. */
-  dChiDz(z: number): number {
-    return this.dH / E(this.cosmo, 1 / (1 + z));
   }
 
   /** Transverse comoving distance f_K(chi) [Mpc] for a comoving radial distance chi [Mpc]. */

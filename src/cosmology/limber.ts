@@ -128,6 +128,8 @@ export class ShearSpectra {
   private readonly q: Float64Array;
   private readonly tailA: Float64Array[];
   private readonly tailB: Float64Array[];
+  private readonly norms: Float64Array;
+  private readonly cursor: Int32Array;
 
   constructor(distributions: RedshiftDistributions, ell: ArrayLike<number>, options: ShearOptions = {}, acc: Accuracy = DEFAULT_ACCURACY) {
     validateDistributions(distributions);
@@ -163,6 +165,8 @@ export class ShearSpectra {
     this.q = new Float64Array(this.nBins);
     this.tailA = this.bins.map((b) => new Float64Array(b.u.length));
     this.tailB = this.bins.map((b) => new Float64Array(b.u.length));
+    this.norms = new Float64Array(this.nBins);
+    this.cursor = new Int32Array(this.nBins);
   }
 
   /** Number of data-vector entries, nPairs x nEll. */
@@ -214,7 +218,8 @@ export class ShearSpectra {
     const lnk = this.lnk;
     const kk = this.k;
     const pk = this.pk;
-    const cursor = new Int32Array(nB);
+    const cursor = this.cursor;
+    cursor.fill(0);
     for (let n = 0; n < this.gl.x.length; n++) {
       const s = s0 + ds * this.gl.x[n];
       const es = Math.exp(s);
@@ -269,7 +274,7 @@ export class ShearSpectra {
    * the result is continuous in Delta. Returns the normalisations.
    */
   private prepareTails(bg: Background, shifts: number[]): Float64Array {
-    const norms = new Float64Array(this.nBins);
+    const norms = this.norms;
     for (let i = 0; i < this.nBins; i++) {
       const b = this.bins[i];
       const d = shifts[i];

@@ -179,17 +179,22 @@ function addChannelBias(be: Backend, y: Arr, bias: Arr, batch: number, C: number
   be.gemm('NN', batch * C, HW, 1, col, ones, y, true);
 }
 
-/** Rectified linear unit. */
-export class ReLU implements Layer {
-  readonly kind = 'relu';
+/** Shared parts of parameter-free elementwise layers (same input and output size). */
+abstract class Elementwise {
+  abstract readonly kind: string;
   readonly params: ParamSpec[] = [];
   readonly outSize: number;
   constructor(readonly inSize: number) {
     this.outSize = inSize;
   }
-  describe() {
+  describe(): Record<string, unknown> {
     return { kind: this.kind, size: this.inSize };
   }
+}
+
+/** Rectified linear unit. */
+export class ReLU extends Elementwise implements Layer {
+  readonly kind = 'relu';
   forward(ctx: ForwardContext, _p: Arr, x: Arr, batch: number, key: string): LayerTape {
     const y = ctx.scratch.get(`${key}.y`, batch * this.inSize);
     ctx.backend.relu(x, y);
@@ -203,16 +208,8 @@ export class ReLU implements Layer {
 }
 
 /** SiLU (swish) x sigmoid(x): smooth, so second derivatives exist (Elfwing et al. 2018). */
-export class SiLU implements Layer {
+export class SiLU extends Elementwise implements Layer {
   readonly kind = 'silu';
-  readonly params: ParamSpec[] = [];
-  readonly outSize: number;
-  constructor(readonly inSize: number) {
-    this.outSize = inSize;
-  }
-  describe() {
-    return { kind: this.kind, size: this.inSize };
-  }
   forward(ctx: ForwardContext, _p: Arr, x: Arr, batch: number, key: string): LayerTape {
     const n = batch * this.inSize;
     const y = ctx.scratch.get(`${key}.y`, n);
@@ -229,16 +226,14 @@ export class SiLU implements Layer {
 }
 
 /** Elementwise dropout with probability `rate`, scaled by 1/(1 - rate) in training; identity otherwise. */
-export class Dropout implements Layer {
+export class Dropout extends Elementwise implements Layer {
   readonly kind = 'dropout';
-  readonly params: ParamSpec[] = [];
-  readonly outSize: number;
-  constructor(readonly inSize: number, readonly rate: number) {
+  constructor(inSize: number, readonly rate: number) {
+    super(inSize);
     if (!(rate >= 0 && rate < 1)) throw new CosmetaError(`dropout rate must be in [0, 1), got ${rate}`);
-    this.outSize = inSize;
   }
-  describe() {
-    return { kind: this.kind, size: this.inSize, rate: this.rate };
+  override describe() {
+    return { ...super.describe(), rate: this.rate };
   }
   forward(ctx: ForwardContext, _p: Arr, x: Arr, batch: number, key: string): LayerTape {
     if (!ctx.training || this.rate === 0) return { x, y: x };

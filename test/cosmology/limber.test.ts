@@ -153,7 +153,7 @@ describe('nuisance parameters', () => {
     const shifted = theory.compute(c0.cosmology, { dz });
     const autos = pairOrder(5).map(([i, j], p) => [i, j, p] as const).filter(([i, j]) => i === j);
     for (const [i, , p] of autos) {
-      const keep = c0.z.map((z, k) => k).filter((k) => c0.z[k] + dz[i] >= 0);
+      const keep = c0.z.map((_, k) => k).filter((k) => c0.z[k] + dz[i] >= 0);
       const z = Float64Array.from(keep, (k) => c0.z[k] + dz[i]);
       const nz = [Float64Array.from(keep, (k) => c0.nz[i][k])];
       const one = new ShearTheory({ z, nz }, ell, { linear: eisensteinHu }).compute(c0.cosmology);

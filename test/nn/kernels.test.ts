@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsBackend, type Arr, type Backend, type Layout } from '../../dist/src/nn/backend.js';
-import { relaxedSimdAvailable, WasmBackend } from '../../dist/src/nn/wasm.js';
+import { createBackend, relaxedSimdAvailable, WasmBackend } from '../../dist/src/nn/wasm.js';
 
 // The WebAssembly backends run from the build (npm test compiles dist/ and build/wasm first).
 const ref = new JsBackend('float64');
@@ -45,6 +45,8 @@ describe('matrix products against a float64 reference, odd shapes, three layouts
           for (const acc of [false, true]) expect(gemmError(be, L, m, n, k, acc), `${be.name} ${L} ${m}x${n}x${k}`).toBeLessThan(1);
         }
       }
+      // Every array was freed: the allocator must be back to nothing handed out.
+      if (be instanceof WasmBackend) expect(be.allocatedBytes).toBe(0);
     }
   });
 
@@ -119,6 +121,12 @@ describe('matrix products against a float64 reference, odd shapes, three layouts
     const a = w.alloc(8);
     expect(() => w.relu(a.map((v) => v + 1), a)).toThrow(/not in the WebAssembly backend memory/);
     w.dispose();
+  });
+
+  it('createBackend picks the WebAssembly SIMD backend where the runtime has SIMD', async () => {
+    const be = await createBackend();
+    expect(be.name).toMatch(/^wasm-simd/);
+    be.dispose();
   });
 
   it('col2im is the adjoint of im2col: <im2col(x), c> = <x, col2im(c)> (float64, 1e-12)', () => {
