@@ -85,6 +85,23 @@ export class Random {
   int(n: number): number {
     return Math.floor(this.uniform() * n);
   }
+
+  /** The full generator state (for checkpoints): four state words and the cached normal draw. */
+  getState(): { words: [number, number, number, number]; spare: number | null } {
+    return { words: [this.s0, this.s1, this.s2, this.s3], spare: this.spare };
+  }
+
+  /** A generator continuing exactly from a saved state. */
+  static fromState(state: { words: readonly number[]; spare: number | null }): Random {
+    const w = state.words;
+    if (w.length !== 4 || w.some((x) => !Number.isInteger(x) || x < 0 || x >= 2 ** 32) || w.every((x) => x === 0)) {
+      throw new CosmetaError(`random state must be four 32-bit words, not all zero; got [${w.join(', ')}]`);
+    }
+    const r = new Random(0);
+    [r.s0, r.s1, r.s2, r.s3] = [w[0], w[1], w[2], w[3]];
+    r.spare = state.spare;
+    return r;
+  }
 }
 
 function rotl(x: number, k: number): number {
