@@ -6,7 +6,9 @@ import { CosmetaError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { runBenchNn, runBenchTheory } from './bench.js';
 import { runCl } from './cl.js';
+import { runCompare } from './compare.js';
 import { runGenerate } from './generate.js';
+import { runMcmcCli } from './mcmc.js';
 
 function program(): Command {
   const cli = new Command('cosmeta').description('Fast cosmic-shear theory and emulators that adapt to new galaxy samples').version(VERSION);
@@ -47,6 +49,35 @@ function program(): Command {
     .option('--block <n>', 'spectra per checkpointed block', '250')
     .option('--out <file>', 'output HDF5 file (appears atomically when complete)')
     .action((o) => runGenerate(o));
+
+  cli
+    .command('mcmc')
+    .description('sample a posterior with the ensemble sampler until 50 autocorrelation times, to HDF5 (resumable)')
+    .option('--model <theory|file.h5>', 'the theory engine or an emulator file', 'theory')
+    .addOption(new Option('--problem <name>', 'inference problem').default('paper').choices(['paper']))
+    .requiredOption('--seed <n>', 'random seed, an integer in [0, 2^32)')
+    .option('--walkers <n>', 'number of walkers (even, >= 2 x parameters)', '76')
+    .option('--max-steps <n>', 'stop here even if not converged', '100000')
+    .option('--chunk <n>', 'steps between convergence checks and checkpoints', '1000')
+    .option('--tau-factor <x>', 'converged when the chain is longer than this many autocorrelation times', '50')
+    .option('--burn-in <n>', 'steps later analyses discard (recorded in the file)', '1000')
+    .addOption(new Option('--linear <model>', 'linear P(k) of the data vector and of the theory model').default('eisenstein_hu').choices(LINEAR_MODEL_NAMES))
+    .option('--threads <n>', 'theory worker threads (default: all cores)')
+    .option('--no-progress', 'no progress bar')
+    .option('--out <file>', 'output chain (HDF5); OUT.partial holds checkpoints until it is complete')
+    .action((o) => runMcmcCli(o));
+
+  cli
+    .command('compare')
+    .description('compare chains with a reference: Bhattacharyya distance, mean shifts, widths; corner plot')
+    .argument('<reference>', 'reference chain (e.g. the fully theoretical posterior)')
+    .argument('<chains...>', 'chains to compare with it')
+    .option('--params <list>', 'comma-separated parameters (sampled or derived: Omega_m, S8)', 'Omega_m,S8')
+    .option('--labels <list>', 'comma-separated legend labels, reference first (default: file names)')
+    .option('--burn-in <n>', "steps to discard (default: each chain's recorded burn-in, at most half the chain)")
+    .option('--plot <file>', 'corner plot of the parameters (.png or .svg)')
+    .option('--json', 'print JSON')
+    .action((ref, chains, o) => runCompare(ref, chains, o));
 
   const bench = cli.command('bench').description('speed benchmarks');
   bench

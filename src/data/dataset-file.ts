@@ -15,7 +15,7 @@
  */
 
 import { CosmetaError } from '../errors.js';
-import { attribute, createFloat64, datasetAt, loadH5, writeDeterministic, type H5File } from '../io/h5.js';
+import { attribute, createFloat64, datasetAt, loadH5, openForReading, writeDeterministic, type H5File } from '../io/h5.js';
 
 export const DATASET_FORMAT = 'cosmeta-dataset';
 export const DATASET_FORMAT_VERSION = 1;
@@ -109,14 +109,7 @@ export class DatasetReader {
   }
 
   static async open(path: string): Promise<DatasetReader> {
-    const h5 = await loadH5();
-    let file: H5File;
-    try {
-      file = new h5.File(path, 'r');
-    } catch (err) {
-      throw new CosmetaError(`cannot open ${path} as HDF5: ${(err as Error).message}`);
-    }
-    if (file.keys().length === 0 && !file.attrs['format']) throw new CosmetaError(`${path}: not a readable HDF5 file`);
+    const file = await openForReading(path);
     if (attribute(file as never, 'format') !== DATASET_FORMAT) {
       file.close();
       throw new CosmetaError(`${path}: not a Cosmeta dataset (attribute format is not "${DATASET_FORMAT}")`);

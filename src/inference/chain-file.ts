@@ -16,7 +16,7 @@
 
 import { renameSync, rmSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
-import { attribute, datasetAt, loadH5, writeDeterministic } from '../io/h5.js';
+import { attribute, datasetAt, loadH5, openForReading, writeDeterministic } from '../io/h5.js';
 import { VERSION } from '../version.js';
 import { parameterColumn, STANDARD_DERIVED } from './priors.js';
 
@@ -89,13 +89,7 @@ export async function writeChain(path: string, c: Chain): Promise<void> {
 }
 
 export async function readChain(path: string): Promise<Chain> {
-  const h5 = await loadH5();
-  let f;
-  try {
-    f = new h5.File(path, 'r');
-  } catch (err) {
-    throw new CosmetaError(`cannot open ${path} as HDF5: ${(err as Error).message}`);
-  }
+  const f = await openForReading(path);
   try {
     if (attribute(f as never, 'format') !== CHAIN_FORMAT) throw new CosmetaError(`${path}: not a Cosmeta chain (attribute format is not "${CHAIN_FORMAT}")`);
     const chain = datasetAt(f, 'chain');

@@ -6,6 +6,7 @@
  * epoch while it runs, so the same content always gives the same bytes.
  */
 
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import h5wasm from 'h5wasm/node';
 import { CosmetaError } from '../errors.js';
 
@@ -53,4 +54,28 @@ export function datasetAt(group: H5Group, name: string): H5Dataset {
   const d = group.get(name);
   if (!(d instanceof h5wasm.Dataset)) throw new CosmetaError(`HDF5 file: no dataset "${name}" in group ${group.path}`);
   return d;
+}
+
+const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/**
+ * Open an existing HDF5 file for reading, with clear errors for a missing file or one that is not HDF5
+ * (checked by its signature first, so the HDF5 library never prints diagnostics for it).
+ */
+export async function openForReading(path: string): Promise<H5File> {
+  const h5 = await loadH5();
+  if (!existsSync(path)) throw new CosmetaError(`${path}: no such file`);
+  const head = Buffer.alloc(8);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 8, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!head.equals(SIGNATURE)) throw new CosmetaError(`${path}: not an HDF5 file`);
+  try {
+    return new h5.File(path, 'r');
+  } catch (err) {
+    throw new CosmetaError(`cannot open ${path} as HDF5: ${(err as Error).message}`);
+  }
 }

@@ -13,7 +13,7 @@
 
 import { renameSync, rmSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
-import { attribute, datasetAt, loadH5, writeDeterministic } from '../io/h5.js';
+import { attribute, datasetAt, loadH5, openForReading, writeDeterministic } from '../io/h5.js';
 import { VERSION } from '../version.js';
 import type { Arr, Backend } from './backend.js';
 import { Basis } from './layers.js';
@@ -65,13 +65,7 @@ export async function saveModel(path: string, m: Omit<SavedModel, 'model'> & { m
 }
 
 export async function loadModel(path: string, backend: Backend): Promise<SavedModel> {
-  const h5 = await loadH5();
-  let f;
-  try {
-    f = new h5.File(path, 'r');
-  } catch (err) {
-    throw new CosmetaError(`cannot open ${path} as HDF5: ${(err as Error).message}`);
-  }
+  const f = await openForReading(path);
   try {
     if (attribute(f as never, 'format') !== MODEL_FORMAT) throw new CosmetaError(`${path}: not a Cosmeta model file (format attribute)`);
     const arch = JSON.parse(attribute(f as never, 'architecture') as string) as Array<Record<string, unknown>>;

@@ -1,0 +1,126 @@
+/** `cosmeta mcmc`: sample a problem's posterior with the theory engine or an emulator, to HDF5 (resumable). */
+
+import { existsSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import { CosmetaError } from '../errors.js';
+import { chainSamples, summary } from '../inference/compare.js';
+import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/likelihood.js';
+import { DEFAULT_MCMC, runMcmc, type McmcSettings } from '../inference/mcmc.js';
+import { problemByName, type InferenceProblem } from '../inference/problem.js';
+import { Emulator } from '../meta/emulator.js';
+import { createBackend } from '../nn/wasm.js';
+import { TheoryModel } from '../parallel/theory-model.js';
+
+export interface McmcCliOptions {
+  model: string;
+  problem: string;
+  walkers: string;
+  seed: string;
+  maxSteps: string;
+  chunk: string;
+  tauFactor: string;
+  burnIn: string;
+  linear: string;
+  threads?: string;
+  out?: string;
+  progress: boolean;
+}
+
+function number(flag: string, text: string, integer: boolean): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+    throw new CosmetaError(`${flag} ${text} is not ${integer ? 'an integer' : 'a number'}`);
+  }
+  return v;
+}
+
+/** The batched model named on the command line: "theory" or an emulator file. */
+export async function openModel(spec: string, problem: InferenceProblem, threads?: number): Promise<{ model: BatchedModel; description: Record<string, unknown> }> {
+  if (spec === 'theory') {
+    const model = new TheoryModel({
+      z: problem.z,
+      nz: problem.nz,
+      ell: problem.ell,
+      parameterNames: problem.parameters.map((p) => p.name),
+      ...problem.theory,
+      threads,
+    });
+    return { model, description: { model: 'theory', ...problem.theory } };
+  }
+  if (!existsSync(spec)) throw new CosmetaError(`--model ${spec}: no such file (give "theory" or an emulator .h5 file)`);
+  const emu = await Emulator.load(spec, await createBackend({ threads: 1 }));
+  const { ell, nz } = emu.info;
+  if (ell.length !== problem.ell.length || ell.some((l, i) => Math.abs(l / problem.ell[i] - 1) > 1e-9)) {
+    throw new CosmetaError(`${spec}: the emulator's ${ell.length} multipoles differ from the problem's ${problem.ell.length}`);
+  }
+  if (nz.length !== problem.nz.length) {
+    throw new CosmetaError(`${spec}: the emulator has ${nz.length} tomographic bins, the problem ${problem.nz.length}`);
+  }
+  return { model: emu, description: { model: 'emulator', file: spec, training: emu.info.training } };
+}
+
+export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
+  if (!o.out) throw new CosmetaError('--out <chain.h5> is required');
+  const settings: McmcSettings = {
+    ...DEFAULT_MCMC,
+    walkers: number('--walkers', o.walkers, true),
+    seed: number('--seed', o.seed, true),
+    maxSteps: number('--max-steps', o.maxSteps, true),
+    chunk: number('--chunk', o.chunk, true),
+    tauFactor: number('--tau-factor', o.tauFactor, false),
+    burnIn: number('--burn-in', o.burnIn, true),
+  };
+  const threads = o.threads === undefined ? undefined : number('--threads', o.threads, true);
+  const problem = problemByName(o.problem, { linear: o.linear });
+  const { model, description } = await openModel(o.model, problem, threads);
+  const tty = process.stderr.isTTY === true;
+  const bar = new cliProgress.SingleBar(
+    {
+      format: 'mcmc |{bar}| {value}/{total} steps | acceptance {acc} | tau {tau} ({ntau}) | {rate} steps/s',
+      stream: process.stderr,
+      noTTYOutput: !tty,
+      notTTYSchedule: 10000,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  const t0 = performance.now();
+  let resumed = 0;
+  try {
+    const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
+    const result = await runMcmc(posterior, settings, o.out, {
+      description: { problem: problem.name, ...description },
+      onProgress: (p) => {
+        if (!o.progress) return;
+        const payload = {
+          acc: p.acceptance.toFixed(3),
+          tau: Number.isFinite(p.tauMax) ? p.tauMax.toFixed(1) : '-',
+          ntau: Number.isFinite(p.tauMax) ? `${(p.step / p.tauMax).toFixed(0)} tau of ${settings.tauFactor}` : 'first check after one chunk',
+          rate: ((p.step - resumed) / Math.max(1e-9, (performance.now() - t0) / 1000)).toFixed(1),
+        };
+        if (!started) {
+          started = true;
+          resumed = p.resumedFrom;
+          if (p.resumedFrom > 0) process.stderr.write(`cosmeta mcmc: resuming from step ${p.resumedFrom}\n`);
+          bar.start(p.maxSteps, p.step, payload);
+        } else bar.update(p.step, payload);
+      },
+    });
+    if (started) bar.stop();
+    const samples = chainSamples(result.chain, ['Omega_m', 'S8']);
+    const out = {
+      chain: o.out,
+      steps: result.chain.steps,
+      converged: result.converged,
+      tau: Object.fromEntries(result.chain.names.map((n, i) => [n, result.tau[i]])),
+      acceptance: result.acceptance,
+      seconds: result.seconds,
+      summary: Object.fromEntries(samples.names.map((n, i) => [n, summary(samples.columns[i])])),
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    if (!result.converged) process.stderr.write(`cosmeta mcmc: warning: not converged to ${settings.tauFactor} tau within ${settings.maxSteps} steps\n`);
+  } finally {
+    if (started) bar.stop();
+    await model.close();
+  }
+}

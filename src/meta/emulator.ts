@@ -1,0 +1,159 @@
+/**
+ * An emulator of one galaxy sample: a network from parameters to the data vector, with its input scaler
+ * and output scaler in ln C_ell (the paper's preprocessing: y = ln C_ell, X and y standardised per
+ * feature), and everything needed to use it on its own: parameter names, multipoles, pair order and the
+ * sample's n(z). It answers blocks of parameter vectors at once, so it serves as the batched model of
+ * the likelihood.
+ *
+ * File: a Cosmeta model file (src/nn/serialize.ts) whose metadata holds
+ * {"kind": "emulator", "parameterNames", "ell", "pairs", "z", "nz", "training": {...}}.
+ */
+
+import { CosmetaError } from '../errors.js';
+import type { Arr, Backend } from '../nn/backend.js';
+import { defaultMlp, type Sequential } from '../nn/model.js';
+import { loadModel, saveModel } from '../nn/serialize.js';
+import { fit, StandardScaler } from '../nn/train.js';
+import { Random } from '../math/random.js';
+
+export interface EmulatorInfo {
+  parameterNames: string[];
+  ell: number[];
+  pairs: Array<[number, number]>;
+  z: number[];
+  nz: number[][];
+  /** How it was trained (free-form, recorded in the file). */
+  training: Record<string, unknown>;
+}
+
+export class Emulator {
+  constructor(
+    readonly backend: Backend,
+    readonly model: Sequential,
+    readonly params: Arr,
+    readonly xScaler: StandardScaler,
+    readonly yScaler: StandardScaler,
+    readonly info: EmulatorInfo,
+  ) {
+    if (xScaler.size !== model.inSize || yScaler.size !== model.outSize) {
+      throw new CosmetaError(`emulator: scalers (${xScaler.size} -> ${yScaler.size}) do not match the network (${model.inSize} -> ${model.outSize})`);
+    }
+    if (info.parameterNames.length !== model.inSize) {
+      throw new CosmetaError(`emulator: ${info.parameterNames.length} parameter names for a network with ${model.inSize} inputs`);
+    }
+  }
+
+  get parameterNames(): readonly string[] {
+    return this.info.parameterNames;
+  }
+
+  get dataSize(): number {
+    return this.model.outSize;
+  }
+
+  /** Data vectors C_ell [n x dataSize] for parameter rows [n x inputs] (dropout off). */
+  predictSync(rows: ArrayLike<number>, n: number): Float64Array {
+    const P = this.model.inSize;
+    const D = this.model.outSize;
+    const x = this.backend.alloc(n * P);
+    this.xScaler.transform(rows, n, x);
+    const y = this.model.predict(this.params, x, n);
+    const out = new Float64Array(n * D);
+    const { mean, std } = this.yScaler;
+    for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) out[i * D + j] = Math.exp(y[i * D + j] * std[j] + mean[j]);
+    this.backend.free(x);
+    this.backend.free(y);
+    return out;
+  }
+
+  async predict(rows: Float64Array, n: number): Promise<Float64Array> {
+    return this.predictSync(rows, n);
+  }
+
+  async save(path: string): Promise<void> {
+    await saveModel(path, {
+      model: this.model,
+      params: this.params,
+      xScaler: this.xScaler,
+      yScaler: this.yScaler,
+      metadata: { kind: 'emulator', ...this.info },
+    });
+  }
+
+  static async load(path: string, backend: Backend): Promise<Emulator> {
+    const m = await loadModel(path, backend);
+    const meta = m.metadata as Partial<EmulatorInfo> & { kind?: string };
+    if (meta.kind !== 'emulator' || !m.xScaler || !m.yScaler || !meta.parameterNames || !meta.ell || !meta.pairs || !meta.z || !meta.nz) {
+      throw new CosmetaError(`${path}: a model file, but not an emulator (needs scalers, parameter names, ell, pairs and n(z))`);
+    }
+    return new Emulator(backend, m.model, m.params, m.xScaler, m.yScaler, {
+      parameterNames: meta.parameterNames,
+      ell: meta.ell,
+      pairs: meta.pairs,
+      z: meta.z,
+      nz: meta.nz,
+      training: meta.training ?? {},
+    });
+  }
+
+  async close(): Promise<void> {
+    this.model.dispose();
+  }
+}
+
+export interface TrainEmulatorOptions {
+  seed: number;
+  /** Fraction of the samples kept for validation (early stopping), default 0.1. */
+  validationFraction?: number;
+  lr?: number;
+  epochs?: number;
+  batchSize?: number;
+  patience?: number;
+  onEpoch?: (epoch: number, trainLoss: number, valLoss: number | null) => void;
+}
+
+/**
+ * Train the default network from scratch on one sample's spectra (the paper's "fresh" emulator):
+ * ln C_ell, per-feature scalers from the training part, Adam with early stopping on a validation split.
+ */
+export function trainEmulator(
+  backend: Backend,
+  inputs: Float64Array,
+  spectra: Float64Array,
+  n: number,
+  info: Omit<EmulatorInfo, 'training'>,
+  o: TrainEmulatorOptions,
+): Emulator {
+  const P = info.parameterNames.length;
+  const D = info.pairs.length * info.ell.length;
+  if (inputs.length !== n * P || spectra.length !== n * D) {
+    throw new CosmetaError(`training set: expected ${n} x ${P} inputs and ${n} x ${D} spectra, got ${inputs.length} and ${spectra.length} values`);
+  }
+  const nVal = Math.max(1, Math.round(n * (o.validationFraction ?? 0.1)));
+  const nTrain = n - nVal;
+  if (nTrain < 2) throw new CosmetaError(`need at least 3 training spectra, got ${n}`);
+  const logY = new Float64Array(n * D);
+  for (let i = 0; i < logY.length; i++) {
+    if (!(spectra[i] > 0)) throw new CosmetaError(`training spectra must be positive; entry ${i} is ${spectra[i]}`);
+    logY[i] = Math.log(spectra[i]);
+  }
+  const xScaler = StandardScaler.fit(inputs, nTrain, P);
+  const yScaler = StandardScaler.fit(logY, nTrain, D);
+  const x = xScaler.transform(inputs, n, backend.alloc(n * P));
+  const y = yScaler.transform(logY, n, backend.alloc(n * D));
+  const model = defaultMlp(backend, P, D);
+  const params = model.init(new Random(o.seed));
+  const settings = { lr: o.lr ?? 1e-3, epochs: o.epochs ?? 2000, batchSize: o.batchSize ?? 256, patience: o.patience ?? 50, seed: o.seed };
+  const result = fit(model, params, x.subarray(0, nTrain * P), y.subarray(0, nTrain * D), nTrain, {
+    ...settings,
+    minDelta: 0,
+    validation: { x: x.subarray(nTrain * P), y: y.subarray(nTrain * D), n: nVal },
+    onEpoch: o.onEpoch,
+  });
+  backend.free(x);
+  backend.free(y);
+  return new Emulator(backend, model, params, xScaler, yScaler, {
+    ...info,
+    training: { method: 'fresh', architecture: 'default-mlp', samples: n, validation: nVal, ...settings, ...result },
+  });
+}
