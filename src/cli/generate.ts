@@ -1,7 +1,6 @@
 /** `cosmeta generate`: a training or test set of shear spectra over galaxy-sample tasks, as HDF5. */
 
 import { readFileSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import { generateDataset, type GenerateConfig } from '../data/generate.js';
 import { validateDistributions } from '../cosmology/redshift.js';
 import { CosmetaError } from '../errors.js';
@@ -9,6 +8,7 @@ import { readEll, readRedshiftDistributions } from '../io/nz-file.js';
 import { parseTextTable } from '../io/text-table.js';
 import { paperRanges, type ParameterRanges } from '../tasks/design.js';
 import { familyByName, fixedSample, parentSample } from '../tasks/families.js';
+import { progressBar } from './progress.js';
 
 export interface GenerateCliOptions {
   tasks?: string;
@@ -93,17 +93,7 @@ export async function runGenerate(o: GenerateCliOptions): Promise<void> {
   };
   if (config.allowExtrapolation) process.stderr.write('cosmeta generate: warning: the linear model may run outside its validated range (--allow-extrapolation)\n');
   const threads = o.threads === undefined ? undefined : integer('--threads', o.threads);
-  const tty = process.stderr.isTTY === true;
-  const bar = new cliProgress.SingleBar(
-    {
-      format: 'generate |{bar}| {percentage}% | {value}/{total} spectra | {rate} spectra/s | ETA {eta_formatted}',
-      stream: process.stderr,
-      noTTYOutput: !tty,
-      notTTYSchedule: 5000,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar('generate |{bar}| {percentage}% | {value}/{total} spectra | {rate} spectra/s | ETA {eta_formatted}', 5000, 50);
   const t0 = performance.now();
   let started = false;
   let resumedAt = 0;

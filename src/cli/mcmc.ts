@@ -1,7 +1,6 @@
 /** `cosmeta mcmc`: sample a problem's posterior with the theory engine or an emulator, to HDF5 (resumable). */
 
 import { existsSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import { CosmetaError } from '../errors.js';
 import { chainSamples, summary } from '../inference/compare.js';
 import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/likelihood.js';
@@ -10,6 +9,7 @@ import { problemByName, type InferenceProblem } from '../inference/problem.js';
 import { Emulator } from '../meta/emulator.js';
 import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
+import { progressBar } from './progress.js';
 
 export interface McmcCliOptions {
   model: string;
@@ -73,16 +73,7 @@ export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
   const threads = o.threads === undefined ? undefined : number('--threads', o.threads, true);
   const problem = problemByName(o.problem, { linear: o.linear });
   const { model, description } = await openModel(o.model, problem, threads);
-  const tty = process.stderr.isTTY === true;
-  const bar = new cliProgress.SingleBar(
-    {
-      format: 'mcmc |{bar}| {value}/{total} steps | acceptance {acc} | tau {tau} ({ntau}) | {rate} steps/s',
-      stream: process.stderr,
-      noTTYOutput: !tty,
-      notTTYSchedule: 10000,
-    },
-    cliProgress.Presets.shades_classic,
-  );
+  const bar = progressBar('mcmc |{bar}| {value}/{total} steps | acceptance {acc} | tau {tau} ({ntau}) | {rate} steps/s', 10000);
   let started = false;
   const t0 = performance.now();
   let resumed = 0;
