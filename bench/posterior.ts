@@ -18,6 +18,7 @@ import { DEFAULT_MCMC, runMcmc, type McmcResult } from '../src/inference/mcmc.js
 import { paperProblem } from '../src/inference/problem.js';
 import { Random } from '../src/math/random.js';
 import { Emulator, trainEmulator } from '../src/meta/emulator.js';
+import { accuracy } from '../src/meta/metrics.js';
 import { createBackend } from '../src/nn/wasm.js';
 import { TheoryModel } from '../src/parallel/theory-model.js';
 import { cornerSpec, writeFigure } from '../src/report/figures.js';
@@ -53,10 +54,6 @@ async function chain(model: BatchedModel, label: string, file: string): Promise<
 }
 
 const threads = availableParallelism();
-log(`theory posterior (${threads} threads)...`);
-const theoryFile = join(outDir, 'theory-chain.h5');
-const theory = await chain(new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: names, ...problem.theory, threads }), 'theory', theoryFile);
-
 log(`emulator: ${nTrain} training spectra over the prior...`);
 const t0 = performance.now();
 const ranges = Object.fromEntries(problem.parameters.map((p) => [p.name, p.prior.kind === 'flat' ? [p.prior.min, p.prior.max] : [p.prior.mean - 5 * p.prior.sigma, p.prior.mean + 5 * p.prior.sigma]])) as Record<string, [number, number]>;
@@ -87,20 +84,18 @@ const emu = trainEmulator(
 );
 const trainSeconds = (performance.now() - t1) / 1000;
 const pred = emu.predictSync(inputs.subarray(nTrain * names.length), nTest);
-let mape = 0;
-let f5 = 0;
-for (let s = 0; s < nTest; s++) {
-  let ape = 0;
-  for (let j = 0; j < D; j++) ape += (100 * Math.abs(pred[s * D + j] / spectra[(nTrain + s) * D + j] - 1)) / D;
-  mape += ape / nTest;
-  if (ape > 5) f5 += 1 / nTest;
-}
+const { mape, f5 } = accuracy(spectra.subarray(nTrain * D), pred, nTest, D);
 const emuFile = join(outDir, 'fresh-emulator.h5');
 await emu.save(emuFile);
 backend.dispose();
 const emuBackend = await createBackend({ threads: 1 });
 log('emulator posterior...');
 const emulated = await chain(await Emulator.load(emuFile, emuBackend), 'emulator', join(outDir, 'emulator-chain.h5'));
+
+log(`theory posterior (${threads} threads)...`);
+const theoryFile = join(outDir, 'theory-chain.h5');
+const theory = await chain(new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: names, ...problem.theory, threads }), 'theory', theoryFile);
+
 
 const params = ['Omega_m', 'S8'];
 const ref = chainSamples(theory.chain, params);

@@ -1,0 +1,391 @@
+/**
+ * Model-agnostic meta-learning (Finn, Abbeel & Levine 2017) of an emulator over many galaxy samples, as
+ * arXiv:2504.00552 runs it, and adaptation of the meta-learned weights to a new sample.
+ *
+ * One meta-update takes a batch of tasks; for each, per-task scalers are fitted on its support set
+ * (inputs and ln C_ell standardised per feature), a copy of the meta-weights takes `innerSteps` full-batch
+ * steps on the support loss with its own fresh optimiser, and the gradient of the query loss at the adapted
+ * weights is taken. First-order MAML (the paper's) averages these query gradients over the batch and
+ * applies them to the meta-weights with the outer optimiser (Adam, its own state, kept across updates; the
+ * paper's code shared one Adam state between the loops, which is not MAML). Reptile (Nichol, Achiam &
+ * Schulman 2018) uses instead the mean of (meta-weights - adapted weights) after the inner steps on the whole
+ * task. Dropout is on in both loops. Once per epoch the meta-weights are adapted to a held-out task with
+ * `validation.samples` spectra (fresh Adam, `validation.steps` steps) and scored by the MSE on its other
+ * spectra; training stops after `patience` epochs without an improvement larger than `minDelta`, and the
+ * best meta-weights are restored.
+ */
+
+import { CosmetaError } from '../errors.js';
+import { Random } from '../math/random.js';
+import type { Arr, Backend } from '../nn/backend.js';
+import type { Sequential } from '../nn/model.js';
+import { adamState, adamStep, evaluateLoss, fit, mse, StandardScaler, type AdamState } from '../nn/train.js';
+
+/** One galaxy sample's training data: raw parameter vectors [n x P] and spectra C_ell [n x D] (positive). */
+export interface Task {
+  x: Float64Array;
+  y: Float64Array;
+  n: number;
+}
+
+export interface MamlConfig {
+  algorithm: 'fomaml' | 'reptile';
+  innerSteps: number;
+  innerLr: number;
+  innerOptimizer: 'adam' | 'sgd';
+  outerLr: number;
+  taskBatch: number;
+  /** Fraction of a task's spectra in its support set (the rest is the query set). */
+  supportFraction: number;
+  /** Elementwise dropout on during the inner and outer passes. */
+  dropout: boolean;
+  epochs: number;
+  patience: number;
+  minDelta: number;
+  validation: { samples: number; steps: number; lr: number };
+  seed: number;
+}
+
+/** The paper's settings (section 5 of ../shared/reference/paper-system.md). */
+export const PAPER_MAML: Readonly<MamlConfig> = Object.freeze({
+  algorithm: 'fomaml',
+  innerSteps: 5,
+  innerLr: 1e-3,
+  innerOptimizer: 'adam',
+  outerLr: 1e-2,
+  taskBatch: 5,
+  supportFraction: 0.6,
+  dropout: true,
+  epochs: 100,
+  patience: 20,
+  minDelta: 1e-5,
+  validation: Object.freeze({ samples: 100, steps: 64, lr: 1e-3 }),
+  seed: 0,
+}) as MamlConfig;
+
+/** ln C_ell of a block of spectra, checked positive. */
+export function logSpectra(y: ArrayLike<number>, what = 'spectra'): Float64Array {
+  const out = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    if (!(y[i] > 0)) throw new CosmetaError(`${what}: entry ${i} is ${y[i]}; spectra must be positive`);
+    out[i] = Math.log(y[i]);
+  }
+  return out;
+}
+
+/** Rows `rows` of a task, scaled with scalers fitted on the rows [0, fitCount) of that selection. */
+export interface ScaledRows {
+  x: Arr;
+  y: Arr;
+  n: number;
+  xScaler: StandardScaler;
+  yScaler: StandardScaler;
+}
+
+export function scaleRows(backend: Backend, task: Task, logY: Float64Array, rows: ArrayLike<number>, fitCount: number, P: number, D: number): ScaledRows {
+  const n = rows.length;
+  const xr = new Float64Array(n * P);
+  const yr = new Float64Array(n * D);
+  for (let r = 0; r < n; r++) {
+    const i = rows[r];
+    xr.set(task.x.subarray(i * P, (i + 1) * P), r * P);
+    yr.set(logY.subarray(i * D, (i + 1) * D), r * D);
+  }
+  const xScaler = StandardScaler.fit(xr, fitCount, P);
+  const yScaler = StandardScaler.fit(yr, fitCount, D);
+  return {
+    x: xScaler.transform(xr, n, backend.alloc(n * P)),
+    y: yScaler.transform(yr, n, backend.alloc(n * D)),
+    n,
+    xScaler,
+    yScaler,
+  };
+}
+
+/** Buffers for gradient steps on one model, reused across tasks. */
+export class Stepper {
+  readonly g: Arr;
+  readonly dy: Arr;
+
+  constructor(
+    readonly model: Sequential,
+    maxRows: number,
+  ) {
+    this.g = model.backend.alloc(model.size);
+    this.dy = model.backend.alloc(maxRows * model.outSize);
+  }
+
+  /** g = gradient of the MSE of rows [a, b) at p; returns the loss. */
+  gradient(p: Arr, x: Arr, y: Arr, a: number, b: number, training: boolean, rng: Random): number {
+    const m = this.model;
+    const n = b - a;
+    const { y: out, tape } = m.forward(p, x.subarray(a * m.inSize, b * m.inSize), n, { training, rng });
+    const loss = mse(out, y.subarray(a * m.outSize, b * m.outSize), n * m.outSize, this.dy);
+    this.g.fill(0);
+    m.backward(p, tape, this.dy.subarray(0, n * m.outSize), this.g);
+    return loss;
+  }
+
+  /** `steps` full-batch steps on rows [a, b) from p, in place. */
+  descend(p: Arr, x: Arr, y: Arr, a: number, b: number, steps: number, lr: number, optimizer: 'adam' | 'sgd', training: boolean, rng: Random, state?: AdamState): void {
+    const be = this.model.backend;
+    const s = optimizer === 'adam' ? (state ?? adamState(be, this.model.size)) : null;
+    for (let k = 0; k < steps; k++) {
+      this.gradient(p, x, y, a, b, training, rng);
+      if (s) adamStep(be, p, this.g, s, { lr });
+      else for (let i = 0; i < p.length; i++) p[i] -= lr * this.g[i];
+    }
+    if (s && !state) {
+      be.free(s.m);
+      be.free(s.v);
+    }
+  }
+
+  dispose(): void {
+    this.model.backend.free(this.g);
+    this.model.backend.free(this.dy);
+  }
+}
+
+function shuffle(a: Int32Array, rng: Random): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+export function validateMamlConfig(c: MamlConfig, tasks: readonly Task[]): void {
+  const int = (name: string, v: number, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new CosmetaError(`${name} must be an integer >= ${min}, got ${v}`);
+  };
+  int('inner steps', c.innerSteps, 1);
+  int('task batch', c.taskBatch, 1);
+  int('epochs', c.epochs, 1);
+  int('patience', c.patience, 1);
+  int('validation samples', c.validation.samples, 2);
+  int('validation steps', c.validation.steps, 0);
+  if (!(c.supportFraction > 0 && c.supportFraction < 1)) throw new CosmetaError(`support fraction must be in (0, 1), got ${c.supportFraction}`);
+  for (const [name, v] of [['inner lr', c.innerLr], ['outer lr', c.outerLr], ['validation lr', c.validation.lr]] as const) {
+    if (!(v > 0)) throw new CosmetaError(`${name} must be > 0, got ${v}`);
+  }
+  if (tasks.length < c.taskBatch) throw new CosmetaError(`${tasks.length} training tasks for a task batch of ${c.taskBatch}`);
+  for (const [t, task] of tasks.entries()) {
+    const support = Math.floor(task.n * c.supportFraction);
+    if (support < 2 || task.n - support < 1) throw new CosmetaError(`task ${t}: ${task.n} spectra are too few for a support/query split of ${c.supportFraction}`);
+  }
+}
+
+export interface MetaEpoch {
+  epoch: number;
+  /** Mean query loss (FO-MAML) or support loss after the inner steps (Reptile) over the epoch. */
+  trainLoss: number;
+  /** Post-adaptation MSE on the validation task. */
+  validationLoss: number;
+  seconds: number;
+}
+
+export interface MetaTrainResult {
+  params: Arr;
+  history: MetaEpoch[];
+  bestEpoch: number;
+  bestValidationLoss: number;
+  seconds: number;
+}
+
+/**
+ * Post-adaptation loss on a task: adapt a copy of `params` (fresh Adam, full batch, dropout as configured)
+ * on its first `samples` spectra, then the MSE (dropout off) on the others, in that task's scaled space.
+ */
+export function adaptationLoss(model: Sequential, params: Arr, task: Task, samples: number, steps: number, lr: number, dropout: boolean, seed: number): number {
+  const P = model.inSize;
+  const D = model.outSize;
+  if (task.n <= samples) throw new CosmetaError(`validation task has ${task.n} spectra; needs more than the ${samples} used to adapt`);
+  const rows = Int32Array.from({ length: task.n }, (_, i) => i);
+  const be = model.backend;
+  const s = scaleRows(be, task, logSpectra(task.y), rows, samples, P, D);
+  const p = be.alloc(model.size);
+  p.set(params);
+  const stepper = new Stepper(model, samples);
+  try {
+    stepper.descend(p, s.x, s.y, 0, samples, steps, lr, 'adam', dropout, new Random(seed));
+    const rest = task.n - samples;
+    return evaluateLoss(model, p, s.x.subarray(samples * P), s.y.subarray(samples * D), rest);
+  } finally {
+    stepper.dispose();
+    for (const a of [p, s.x, s.y]) be.free(a);
+  }
+}
+
+/** A task's scaled spectra, the first `nSupport` rows its support set and the rest its query set. */
+export interface SupportQuery {
+  x: Arr;
+  y: Arr;
+  n: number;
+  nSupport: number;
+}
+
+/**
+ * One meta-update of `params` from a batch of tasks (already scaled), with the outer optimiser state
+ * `outer`; returns the mean query loss (FO-MAML) or post-inner-step loss (Reptile). `G` and `adapted` are
+ * work arrays of the model's size.
+ */
+export function metaUpdate(
+  stepper: Stepper,
+  params: Arr,
+  outer: AdamState,
+  batch: readonly SupportQuery[],
+  config: Pick<MamlConfig, 'algorithm' | 'innerSteps' | 'innerLr' | 'innerOptimizer' | 'outerLr' | 'dropout'>,
+  rng: Random,
+  G: Arr,
+  adapted: Arr,
+): number {
+  const model = stepper.model;
+  G.fill(0);
+  let loss = 0;
+  for (const t of batch) {
+    adapted.set(params);
+    if (config.algorithm === 'fomaml') {
+      stepper.descend(adapted, t.x, t.y, 0, t.nSupport, config.innerSteps, config.innerLr, config.innerOptimizer, config.dropout, rng);
+      loss += stepper.gradient(adapted, t.x, t.y, t.nSupport, t.n, config.dropout, rng);
+      for (let i = 0; i < G.length; i++) G[i] += stepper.g[i] / batch.length;
+    } else {
+      stepper.descend(adapted, t.x, t.y, 0, t.n, config.innerSteps, config.innerLr, config.innerOptimizer, config.dropout, rng);
+      loss += evaluateLoss(model, adapted, t.x, t.y, t.n);
+      for (let i = 0; i < G.length; i++) G[i] += (params[i] - adapted[i]) / batch.length;
+    }
+  }
+  adamStep(model.backend, params, G, outer, { lr: config.outerLr });
+  return loss / batch.length;
+}
+
+/** Meta-train `params` (updated in place and returned with the history) over `tasks`. */
+export function metaTrain(
+  model: Sequential,
+  params: Arr,
+  tasks: readonly Task[],
+  validationTask: Task,
+  config: MamlConfig,
+  onEpoch?: (e: MetaEpoch) => void,
+): MetaTrainResult {
+  validateMamlConfig(config, tasks);
+  const t0 = performance.now();
+  const be = model.backend;
+  const P = model.inSize;
+  const D = model.outSize;
+  for (const [t, task] of tasks.entries()) {
+    if (task.x.length !== task.n * P || task.y.length !== task.n * D) {
+      throw new CosmetaError(`task ${t}: expected ${task.n} x ${P} inputs and ${task.n} x ${D} spectra for the network`);
+    }
+  }
+  const logs = tasks.map((t, i) => logSpectra(t.y, `task ${i}`));
+  const rng = new Random(config.seed);
+  const outer = adamState(be, model.size);
+  const maxRows = Math.max(...tasks.map((t) => t.n));
+  const stepper = new Stepper(model, maxRows);
+  const G = be.alloc(model.size);
+  const adapted = be.alloc(model.size);
+  const best = be.alloc(model.size);
+  best.set(params);
+  const order = Int32Array.from({ length: tasks.length }, (_, i) => i);
+  const history: MetaEpoch[] = [];
+  let bestLoss = Number.POSITIVE_INFINITY;
+  let bestEpoch = 0;
+  try {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const te = performance.now();
+      shuffle(order, rng);
+      let lossSum = 0;
+      let lossCount = 0;
+      for (let start = 0; start + config.taskBatch <= order.length; start += config.taskBatch) {
+        const batch: SupportQuery[] = [];
+        for (let b = 0; b < config.taskBatch; b++) {
+          const t = order[start + b];
+          const task = tasks[t];
+          const rows = Int32Array.from({ length: task.n }, (_, i) => i);
+          shuffle(rows, rng);
+          const nSupport = Math.floor(task.n * config.supportFraction);
+          batch.push({ ...scaleRows(be, task, logs[t], rows, nSupport, P, D), nSupport });
+        }
+        lossSum += metaUpdate(stepper, params, outer, batch, config, rng, G, adapted) * batch.length;
+        lossCount += batch.length;
+        for (const b of batch) {
+          be.free(b.x);
+          be.free(b.y);
+        }
+      }
+      const v = config.validation;
+      const validationLoss = adaptationLoss(model, params, validationTask, v.samples, v.steps, v.lr, config.dropout, config.seed + epoch);
+      const e: MetaEpoch = { epoch, trainLoss: lossSum / lossCount, validationLoss, seconds: (performance.now() - te) / 1000 };
+      history.push(e);
+      onEpoch?.(e);
+      if (validationLoss < bestLoss - config.minDelta) {
+        bestLoss = validationLoss;
+        bestEpoch = epoch;
+        best.set(params);
+      } else if (epoch - bestEpoch >= config.patience) break;
+    }
+    params.set(best);
+  } finally {
+    stepper.dispose();
+    for (const a of [G, adapted, best, outer.m, outer.v]) be.free(a);
+  }
+  return { params, history, bestEpoch, bestValidationLoss: bestLoss, seconds: (performance.now() - t0) / 1000 };
+}
+
+export interface AdaptOptions {
+  /** Maximum full-batch Adam steps (the paper: 64). */
+  steps: number;
+  lr: number;
+  /** Fraction of the spectra held out to pick the best step (0: none, take the last). */
+  validationFraction: number;
+  dropout: boolean;
+  seed: number;
+}
+
+export const DEFAULT_ADAPT: Readonly<Omit<AdaptOptions, 'seed'>> = Object.freeze({ steps: 64, lr: 1e-3, validationFraction: 0.2, dropout: true });
+
+export interface Adapted {
+  params: Arr;
+  xScaler: StandardScaler;
+  yScaler: StandardScaler;
+  /** Validation MSE at the chosen step (null without a validation split). */
+  validationLoss: number | null;
+  bestStep: number;
+}
+
+/**
+ * Fine-tune a copy of meta-weights on a new sample's spectra (the meta-weights are never modified):
+ * scalers fitted on the fine-tuning part, fresh Adam, full batch, and the weights of the step with the
+ * lowest validation loss.
+ */
+export function adapt(model: Sequential, metaParams: Arr, task: Task, o: AdaptOptions): Adapted {
+  const P = model.inSize;
+  const D = model.outSize;
+  if (task.x.length !== task.n * P || task.y.length !== task.n * D) {
+    throw new CosmetaError(`adaptation data: expected ${task.n} x ${P} inputs and ${task.n} x ${D} spectra for this network`);
+  }
+  const nVal = o.validationFraction > 0 ? Math.max(1, Math.round(task.n * o.validationFraction)) : 0;
+  const nFit = task.n - nVal;
+  if (nFit < 2) throw new CosmetaError(`adaptation needs at least 2 fine-tuning spectra, got ${task.n} with ${nVal} held out`);
+  const be = model.backend;
+  const rows = Int32Array.from({ length: task.n }, (_, i) => i);
+  const s = scaleRows(be, task, logSpectra(task.y, 'adaptation spectra'), rows, nFit, P, D);
+  const params = be.alloc(model.size);
+  params.set(metaParams);
+  try {
+    const r = fit(model, params, s.x.subarray(0, nFit * P), s.y.subarray(0, nFit * D), nFit, {
+      lr: o.lr,
+      epochs: o.steps,
+      seed: o.seed,
+      training: o.dropout,
+      patience: o.steps + 1,
+      validation: nVal > 0 ? { x: s.x.subarray(nFit * P), y: s.y.subarray(nFit * D), n: nVal } : undefined,
+    });
+    return { params, xScaler: s.xScaler, yScaler: s.yScaler, validationLoss: r.bestValLoss, bestStep: nVal > 0 ? r.bestEpoch : o.steps };
+  } finally {
+    be.free(s.x);
+    be.free(s.y);
+  }
+}
