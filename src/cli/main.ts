@@ -9,6 +9,7 @@ import { runCl } from './cl.js';
 import { runCompare } from './compare.js';
 import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
+import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
 
 function program(): Command {
   const cli = new Command('cosmeta').description('Fast cosmic-shear theory and emulators that adapt to new galaxy samples').version(VERSION);
@@ -49,6 +50,40 @@ function program(): Command {
     .option('--block <n>', 'spectra per checkpointed block', '250')
     .option('--out <file>', 'output HDF5 file (appears atomically when complete)')
     .action((o) => runGenerate(o));
+
+  cli
+    .command('meta-train')
+    .description('meta-train an emulator with MAML over the tasks of a dataset (the paper settings)')
+    .option('--data <file>', 'training set (HDF5 from cosmeta generate); the task after the training tasks validates')
+    .option('--tasks <n>', 'training tasks', '20')
+    .option('--samples <n>', 'spectra per task', '500')
+    .requiredOption('--seed <n>', 'random seed, an integer in [0, 2^32)')
+    .addOption(new Option('--algorithm <name>', 'meta-learning algorithm').default('fomaml').choices(['fomaml', 'reptile']))
+    .addOption(new Option('--architecture <name>', 'network').default('mlp').choices(['mlp', 'cnn']))
+    .option('--epochs <n>', 'maximum meta-epochs (early stopping on the validation task)', '100')
+    .option('--validation-samples <n>', 'spectra of the validation task used to adapt each epoch (the rest score it)', '100')
+    .option('--out <file>', 'meta-emulator file (HDF5)')
+    .action((o) => runMetaTrain(o));
+
+  cli
+    .command('adapt')
+    .description('adapt a meta-emulator to a new galaxy sample from a few spectra; prints validation {"mape","f5","seconds"}')
+    .option('--meta <file>', 'meta-emulator (HDF5 from cosmeta meta-train)')
+    .option('--nz <file>', "the new sample's n(z) (formats as for cl)")
+    .option('--samples <n>', 'fine-tuning spectra (20% of them are held out for validation)', '100')
+    .requiredOption('--seed <n>', 'random seed for the Latin hypercube and dropout')
+    .option('--train-data <file>', 'take the spectra from this dataset (task 0) instead of computing them')
+    .option('--threads <n>', 'theory worker threads (default: all cores)')
+    .option('--out <file>', 'adapted emulator (HDF5)')
+    .action((o) => runAdapt(o));
+
+  cli
+    .command('evaluate')
+    .description('accuracy of an emulator on a test set: {"mape","f5","maxApe","n"} as the paper defines them')
+    .option('--emu <file>', 'emulator (HDF5)')
+    .option('--test <file>', 'test set (HDF5 from cosmeta generate)')
+    .option('--task <n>', 'task of the test set', '0')
+    .action((o) => runEvaluate(o));
 
   cli
     .command('mcmc')

@@ -1,0 +1,185 @@
+/** `cosmeta meta-train`, `cosmeta adapt`, `cosmeta evaluate`: thin commands over src/meta. */
+
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { pairOrder } from '../cosmology/limber.js';
+import { DatasetReader } from '../data/dataset-file.js';
+import { CosmetaError } from '../errors.js';
+import { paperParameters } from '../inference/problem.js';
+import { readRedshiftDistributions } from '../io/nz-file.js';
+import { Random } from '../math/random.js';
+import { Emulator } from '../meta/emulator.js';
+import { DEFAULT_ADAPT, metaTrain, PAPER_MAML, type Task } from '../meta/maml.js';
+import { adaptMetaEmulator, loadMetaEmulator, saveMetaEmulator } from '../meta/meta-emulator.js';
+import { accuracy } from '../meta/metrics.js';
+import { defaultMlp, fastWeightCNN } from '../nn/model.js';
+import { createBackend } from '../nn/wasm.js';
+import { TheoryModel } from '../parallel/theory-model.js';
+import { latinHypercube } from '../tasks/design.js';
+
+function integer(flag: string, text: string, min = 0): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isInteger(v) || v < min) throw new CosmetaError(`${flag} ${text} is not an integer >= ${min}`);
+  return v;
+}
+
+function requireFile(flag: string, path: string | undefined): string {
+  if (!path) throw new CosmetaError(`${flag} <file> is required`);
+  if (!existsSync(path)) throw new CosmetaError(`${flag} ${path}: no such file`);
+  return path;
+}
+
+export interface MetaTrainCliOptions {
+  data?: string;
+  tasks: string;
+  samples: string;
+  seed: string;
+  algorithm: 'fomaml' | 'reptile';
+  architecture: 'mlp' | 'cnn';
+  epochs: string;
+  validationSamples: string;
+  out?: string;
+}
+
+export async function runMetaTrain(o: MetaTrainCliOptions): Promise<void> {
+  const data = requireFile('--data', o.data);
+  if (!o.out) throw new CosmetaError('--out <meta.h5> is required');
+  const reader = await DatasetReader.open(data);
+  const h = reader.header;
+  const nTasks = integer('--tasks', o.tasks, PAPER_MAML.taskBatch);
+  const samples = integer('--samples', o.samples, 10);
+  if (nTasks + 1 > h.tasks) throw new CosmetaError(`--tasks ${nTasks}: ${data} has ${h.tasks} tasks and one more is needed for meta-validation`);
+  if (samples > h.samples) throw new CosmetaError(`--samples ${samples}: ${data} has ${h.samples} spectra per task`);
+  const task = (t: number, n: number): Task => ({ x: reader.inputs(t).slice(0, n * h.parameterNames.length), y: reader.spectra(t, 0, n), n });
+  const tasks = Array.from({ length: nTasks }, (_, t) => task(t, samples));
+  const validation = task(nTasks, h.samples);
+  reader.close();
+  const backend = await createBackend({ threads: availableParallelism() });
+  const P = h.parameterNames.length;
+  const D = h.pairs.length * h.ell.length;
+  const model = o.architecture === 'cnn' ? fastWeightCNN(backend, P, D) : defaultMlp(backend, P, D);
+  const seed = integer('--seed', o.seed);
+  const params = model.init(new Random(seed));
+  const config = {
+    ...PAPER_MAML,
+    algorithm: o.algorithm,
+    epochs: integer('--epochs', o.epochs, 1),
+    validation: { ...PAPER_MAML.validation, samples: integer('--validation-samples', o.validationSamples, 2) },
+    seed,
+  };
+  const r = metaTrain(model, params, tasks, validation, config, (e) =>
+    process.stderr.write(`meta-train: epoch ${e.epoch}, train ${e.trainLoss.toExponential(3)}, validation ${e.validationLoss.toExponential(3)} (${e.seconds.toFixed(1)} s)\n`),
+  );
+  await saveMetaEmulator(o.out, {
+    model,
+    params,
+    info: {
+      parameterNames: h.parameterNames,
+      ell: Array.from(h.ell),
+      pairs: h.pairs,
+      nBins: h.nBins,
+      training: { data, tasks: nTasks, samples, architecture: o.architecture, ...config, bestEpoch: r.bestEpoch, bestValidationLoss: r.bestValidationLoss, epochsRun: r.history.length, seconds: r.seconds },
+    },
+  });
+  process.stdout.write(`${JSON.stringify({ out: o.out, bestEpoch: r.bestEpoch, bestValidationLoss: r.bestValidationLoss, epochs: r.history.length, seconds: r.seconds })}\n`);
+  backend.dispose();
+}
+
+export interface AdaptCliOptions {
+  meta?: string;
+  nz?: string;
+  samples: string;
+  seed: string;
+  trainData?: string;
+  threads?: string;
+  out?: string;
+}
+
+export async function runAdapt(o: AdaptCliOptions): Promise<void> {
+  const t0 = performance.now();
+  const metaPath = requireFile('--meta', o.meta);
+  const nzPath = requireFile('--nz', o.nz);
+  if (!o.out) throw new CosmetaError('--out <emulator.h5> is required');
+  const n = integer('--samples', o.samples, 5);
+  const seed = integer('--seed', o.seed);
+  const sample = readRedshiftDistributions(nzPath);
+  const backend = await createBackend({ threads: 1 });
+  const meta = await loadMetaEmulator(metaPath, backend);
+  if (sample.nz.length !== meta.info.nBins) {
+    throw new CosmetaError(`${nzPath} has ${sample.nz.length} tomographic bins but the meta-emulator ${metaPath} was trained for ${meta.info.nBins}`);
+  }
+  const names = meta.info.parameterNames;
+  const P = names.length;
+  let x: Float64Array;
+  let y: Float64Array;
+  if (o.trainData) {
+    const reader = await DatasetReader.open(requireFile('--train-data', o.trainData));
+    const h = reader.header;
+    if (h.parameterNames.join(',') !== names.join(',')) throw new CosmetaError(`${o.trainData}: parameters ${h.parameterNames.join(', ')} differ from the meta-emulator's ${names.join(', ')}`);
+    if (h.ell.length !== meta.info.ell.length || h.ell.some((l, i) => Math.abs(l / meta.info.ell[i] - 1) > 1e-9)) throw new CosmetaError(`${o.trainData}: multipoles differ from the meta-emulator's`);
+    if (h.samples < n) throw new CosmetaError(`${o.trainData} holds ${h.samples} spectra; --samples asks for ${n}`);
+    x = reader.inputs(0).slice(0, n * P);
+    y = reader.spectra(0, 0, n);
+    reader.close();
+  } else {
+    // Spectra from the theory engine over the inference prior (Latin hypercube).
+    const prior = Object.fromEntries(paperParameters(meta.info.nBins).map((s) => [s.name, s.prior]));
+    const ranges: Record<string, [number, number]> = {};
+    for (const name of names) {
+      const p = prior[name];
+      if (!p || p.kind !== 'flat') throw new CosmetaError(`no flat prior range for "${name}" to draw adaptation spectra; give --train-data`);
+      ranges[name] = [p.min, p.max];
+    }
+    x = latinHypercube(names, ranges, n, new Random(seed));
+    const theory = new TheoryModel({
+      z: sample.z,
+      nz: sample.nz,
+      ell: Float64Array.from(meta.info.ell),
+      parameterNames: names,
+      threads: o.threads === undefined ? undefined : integer('--threads', o.threads),
+    });
+    try {
+      y = await theory.predict(x, n);
+    } finally {
+      await theory.close();
+    }
+  }
+  const { emulator, validationRows } = adaptMetaEmulator(meta, { x, y, n }, sample, { ...DEFAULT_ADAPT, seed });
+  const D = emulator.dataSize;
+  const first = n - validationRows;
+  const pred = emulator.predictSync(x.subarray(first * P), validationRows);
+  const acc = accuracy(y.subarray(first * D), pred, validationRows, D);
+  await emulator.save(o.out);
+  process.stdout.write(`${JSON.stringify({ mape: acc.mape, f5: acc.f5, seconds: (performance.now() - t0) / 1000, validation: validationRows })}\n`);
+  backend.dispose();
+}
+
+export interface EvaluateCliOptions {
+  emu?: string;
+  test?: string;
+  task: string;
+}
+
+export async function runEvaluate(o: EvaluateCliOptions): Promise<void> {
+  const emuPath = requireFile('--emu', o.emu);
+  const testPath = requireFile('--test', o.test);
+  const backend = await createBackend({ threads: 1 });
+  const emu = await Emulator.load(emuPath, backend);
+  const reader = await DatasetReader.open(testPath);
+  const h = reader.header;
+  const t = integer('--task', o.task);
+  if (t >= h.tasks) throw new CosmetaError(`--task ${t}: ${testPath} has ${h.tasks} tasks`);
+  if (h.parameterNames.join(',') !== emu.parameterNames.join(',')) {
+    throw new CosmetaError(`${testPath}: parameters ${h.parameterNames.join(', ')} differ from the emulator's ${emu.parameterNames.join(', ')}`);
+  }
+  const D = h.pairs.length * h.ell.length;
+  if (D !== emu.dataSize || JSON.stringify(h.pairs) !== JSON.stringify(emu.info.pairs.length ? emu.info.pairs : pairOrder(h.nBins))) {
+    throw new CosmetaError(`${testPath}: data vectors of ${D} values in pair order ${JSON.stringify(h.pairs)} do not match the emulator's`);
+  }
+  const x = reader.inputs(t);
+  const y = reader.spectra(t);
+  reader.close();
+  const acc = accuracy(y, emu.predictSync(x, h.samples), h.samples, D);
+  process.stdout.write(`${JSON.stringify({ mape: acc.mape, f5: acc.f5, maxApe: acc.maxApe, n: acc.n })}\n`);
+  backend.dispose();
+}
