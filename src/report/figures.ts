@@ -60,7 +60,7 @@ export function cornerSpec(sets: readonly LabelledSamples[], params: readonly st
           height: size,
           data: { values },
           mark: { type: 'line', strokeWidth: 1.5 },
-          encoding: { x: xEnc, y: { field: 'y', type: 'quantitative', scale: { domain: [0, 1.1] }, axis: null }, color },
+          encoding: { x: xEnc, y: { field: 'y', type: 'quantitative', scale: { domain: [0, 1.1] }, axis: { title: null, labels: false, ticks: false, domain: false } }, color },
         });
       } else {
         const values: Array<Record<string, unknown>> = [];
@@ -83,8 +83,8 @@ export function cornerSpec(sets: readonly LabelledSamples[], params: readonly st
             color,
             detail: { field: 'ring', type: 'nominal' },
             order: { field: 'order', type: 'quantitative' },
-            strokeWidth: { field: 'level', type: 'nominal', scale: { domain: ['68%', '95%'], range: [2, 1] }, legend: null },
-            opacity: { field: 'level', type: 'nominal', scale: { domain: ['68%', '95%'], range: [1, 0.7] }, legend: null },
+            strokeWidth: { field: 'level', type: 'ordinal', scale: { domain: ['68%', '95%'], range: [2, 1] }, legend: null },
+            opacity: { field: 'level', type: 'ordinal', scale: { domain: ['68%', '95%'], range: [1, 0.7] }, legend: null },
           },
         });
       }
@@ -96,7 +96,8 @@ export function cornerSpec(sets: readonly LabelledSamples[], params: readonly st
     title: options.title,
     vconcat: rows,
     spacing: 6,
-    config: { font: 'DejaVu Sans', view: { stroke: '#444' }, axis: { grid: false, labelFontSize: 10, titleFontSize: 13 } },
+    // Every y axis reserves the same width, so the panels of a column line up.
+    config: { font: 'DejaVu Sans', view: { stroke: '#444' }, axis: { grid: false, labelFontSize: 10, titleFontSize: 13 }, axisY: { minExtent: 42, maxExtent: 42 } },
     background: 'white',
   } as TopLevelSpec;
 }
