@@ -18,3 +18,6 @@ export const PACKAGE_ROOT = findRoot();
 
 /** The compiled WebAssembly kernels (built by scripts/setup.mjs). */
 export const WASM_DIR = join(PACKAGE_ROOT, 'build', 'wasm');
+
+/** The meta-emulator shipped with the package (trained by the command in the README's meta-learning section). */
+export const DEFAULT_META_EMULATOR = join(PACKAGE_ROOT, 'models', 'meta-default.h5');

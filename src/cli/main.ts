@@ -10,6 +10,7 @@ import { runCompare } from './compare.js';
 import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
+import { runStudy } from './study.js';
 
 function program(): Command {
   const cli = new Command('cosmeta').description('Fast cosmic-shear theory and emulators that adapt to new galaxy samples').version(VERSION);
@@ -55,12 +56,12 @@ function program(): Command {
     .command('meta-train')
     .description('meta-train an emulator with MAML over the tasks of a dataset (the paper settings)')
     .option('--data <file>', 'training set (HDF5 from cosmeta generate); the task after the training tasks validates')
-    .option('--tasks <n>', 'training tasks', '20')
+    .option('--tasks <n>', 'training tasks (the paper: 20)', '100')
     .option('--samples <n>', 'spectra per task', '500')
     .requiredOption('--seed <n>', 'random seed, an integer in [0, 2^32)')
     .addOption(new Option('--algorithm <name>', 'meta-learning algorithm').default('fomaml').choices(['fomaml', 'reptile']))
     .addOption(new Option('--architecture <name>', 'network').default('mlp').choices(['mlp', 'cnn']))
-    .option('--epochs <n>', 'maximum meta-epochs (early stopping on the validation task)', '100')
+    .option('--epochs <n>', 'maximum meta-epochs (early stopping on the validation task; the paper: 100)', '40')
     .option('--validation-samples <n>', 'spectra of the validation task used to adapt each epoch (the rest score it)', '100')
     .option('--out <file>', 'meta-emulator file (HDF5)')
     .action((o) => runMetaTrain(o));
@@ -68,11 +69,13 @@ function program(): Command {
   cli
     .command('adapt')
     .description('adapt a meta-emulator to a new galaxy sample from a few spectra; prints validation {"mape","f5","seconds"}')
-    .option('--meta <file>', 'meta-emulator (HDF5 from cosmeta meta-train)')
+    .option('--meta <file>', 'meta-emulator (HDF5 from cosmeta meta-train; default: the one shipped in the package)')
     .option('--nz <file>', "the new sample's n(z) (formats as for cl)")
     .option('--samples <n>', 'fine-tuning spectra (20% of them are held out for validation)', '100')
     .requiredOption('--seed <n>', 'random seed for the Latin hypercube and dropout')
     .option('--train-data <file>', 'take the spectra from this dataset (task 0) instead of computing them')
+    .option('--steps <n>', 'maximum full-batch Adam steps (the best on the validation split is kept; the paper: 64)', '300')
+    .option('--lr <x>', 'Adam learning rate', '1e-3')
     .option('--threads <n>', 'theory worker threads (default: all cores)')
     .option('--out <file>', 'adapted emulator (HDF5)')
     .action((o) => runAdapt(o));
@@ -84,6 +87,16 @@ function program(): Command {
     .option('--test <file>', 'test set (HDF5 from cosmeta generate)')
     .option('--task <n>', 'task of the test set', '0')
     .action((o) => runEvaluate(o));
+
+  cli
+    .command('study')
+    .description("the paper's accuracy studies: samples (MAML vs single-task against fine-tuning spectra) or fresh (fresh/MAML ratio)")
+    .argument('<name>', 'samples or fresh')
+    .option('--meta <file>', 'meta-emulator (default: the one shipped in the package)')
+    .requiredOption('--seed <n>', 'first seed (seeds seed..seed+9, or +19 at paper scale)')
+    .addOption(new Option('--scale <scale>', 'reduced (small) or the paper sizes').default('small').choices(['small', 'paper']))
+    .option('--out-dir <dir>', 'where the JSON and PNG go', 'results/studies')
+    .action((name, o) => runStudy(name, o));
 
   cli
     .command('mcmc')

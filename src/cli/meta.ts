@@ -15,6 +15,7 @@ import { accuracy } from '../meta/metrics.js';
 import { defaultMlp, fastWeightCNN } from '../nn/model.js';
 import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
+import { DEFAULT_META_EMULATOR } from '../paths.js';
 import { latinHypercube } from '../tasks/design.js';
 
 function integer(flag: string, text: string, min = 0): number {
@@ -92,12 +93,14 @@ export interface AdaptCliOptions {
   seed: string;
   trainData?: string;
   threads?: string;
+  steps: string;
+  lr: string;
   out?: string;
 }
 
 export async function runAdapt(o: AdaptCliOptions): Promise<void> {
   const t0 = performance.now();
-  const metaPath = requireFile('--meta', o.meta);
+  const metaPath = requireFile('--meta', o.meta ?? DEFAULT_META_EMULATOR);
   const nzPath = requireFile('--nz', o.nz);
   if (!o.out) throw new CosmetaError('--out <emulator.h5> is required');
   const n = integer('--samples', o.samples, 5);
@@ -144,7 +147,9 @@ export async function runAdapt(o: AdaptCliOptions): Promise<void> {
       await theory.close();
     }
   }
-  const { emulator, validationRows } = adaptMetaEmulator(meta, { x, y, n }, sample, { ...DEFAULT_ADAPT, seed });
+  const lr = Number(o.lr);
+  if (!(lr > 0)) throw new CosmetaError(`--lr ${o.lr} is not a positive number`);
+  const { emulator, validationRows } = adaptMetaEmulator(meta, { x, y, n }, sample, { ...DEFAULT_ADAPT, steps: integer('--steps', o.steps, 1), lr, seed });
   const D = emulator.dataSize;
   const first = n - validationRows;
   const pred = emulator.predictSync(x.subarray(first * P), validationRows);

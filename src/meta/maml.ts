@@ -344,7 +344,7 @@ export interface AdaptOptions {
   seed: number;
 }
 
-export const DEFAULT_ADAPT: Readonly<Omit<AdaptOptions, 'seed'>> = Object.freeze({ steps: 64, lr: 1e-3, validationFraction: 0.2, dropout: true });
+export const DEFAULT_ADAPT: Readonly<Omit<AdaptOptions, 'seed'>> = Object.freeze({ steps: 300, lr: 1e-3, validationFraction: 0.2, dropout: true });
 
 export interface Adapted {
   params: Arr;

@@ -124,3 +124,33 @@ export async function writeFigure(spec: TopLevelSpec, path: string): Promise<voi
   const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, background: 'white' }).render().asPng();
   writeFileAtomic(path, png);
 }
+
+/** One panel of a line plot with error bars: rows {x, y, lo, hi, series}. */
+function errorPanel(rows: Array<Record<string, unknown>>, x: { title: string; log: boolean }, y: { title: string; log?: boolean }, series: string[]) {
+  const color = { field: 'series', type: 'nominal' as const, scale: { domain: series, range: PALETTE.slice(0, series.length) }, legend: { title: null, orient: 'top' as const } };
+  const xEnc = { field: 'x', type: 'quantitative' as const, title: x.title, scale: { type: x.log ? ('log' as const) : ('linear' as const) } };
+  return {
+    width: 300,
+    height: 220,
+    data: { values: rows },
+    layer: [
+      { mark: { type: 'line' as const, point: true }, encoding: { x: xEnc, y: { field: 'y', type: 'quantitative' as const, title: y.title, scale: { type: y.log ? ('symlog' as const) : ('linear' as const), zero: false } }, color } },
+      { mark: { type: 'rule' as const }, encoding: { x: xEnc, y: { field: 'lo', type: 'quantitative' as const }, y2: { field: 'hi' }, color } },
+    ],
+  };
+}
+
+/**
+ * Side-by-side line plots with error bars (e.g. MAPE and f5 against the number of fine-tuning spectra,
+ * one line per method). Each panel: rows {x, y, lo, hi, series}.
+ */
+export function errorBarSpec(panels: Array<{ rows: Array<Record<string, unknown>>; x: { title: string; log: boolean }; y: { title: string; log?: boolean } }>, title?: string): TopLevelSpec {
+  const series = [...new Set(panels.flatMap((p) => p.rows.map((r) => String(r.series))))];
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    hconcat: panels.map((p) => errorPanel(p.rows, p.x, p.y, series)),
+    config: { font: 'DejaVu Sans', axis: { labelFontSize: 10, titleFontSize: 12 } },
+    background: 'white',
+  } as TopLevelSpec;
+}

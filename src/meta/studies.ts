@@ -1,0 +1,161 @@
+/**
+ * The paper's accuracy studies (arXiv:2504.00552, section 6 of ../shared/reference/paper-system.md):
+ * (i) MAPE and f5 against the number of fine-tuning spectra, MAML against single-task, over seeds;
+ * (ii) the fresh emulator's MAPE and f5 relative to MAML's (MAML adapted with a fixed number of spectra)
+ * against the fresh emulator's training-set size. Every draw is seeded; results are plain JSON.
+ */
+
+import { CosmetaError } from '../errors.js';
+import { Random } from '../math/random.js';
+import type { Arr } from '../nn/backend.js';
+import type { Sequential } from '../nn/model.js';
+import { trainEmulator } from './emulator.js';
+import { adapt, type Adapted, type AdaptOptions, type Task } from './maml.js';
+import { accuracy, type Accuracy } from './metrics.js';
+
+/** Rows of a task chosen by index. */
+export function subset(task: Task, rows: ArrayLike<number>, P: number, D: number): Task {
+  const n = rows.length;
+  const x = new Float64Array(n * P);
+  const y = new Float64Array(n * D);
+  for (let r = 0; r < n; r++) {
+    x.set(task.x.subarray(rows[r] * P, (rows[r] + 1) * P), r * P);
+    y.set(task.y.subarray(rows[r] * D, (rows[r] + 1) * D), r * D);
+  }
+  return { x, y, n };
+}
+
+/** A seeded random choice of n distinct rows of a pool. */
+export function draw(pool: Task, n: number, seed: number, P: number, D: number): Task {
+  if (n > pool.n) throw new CosmetaError(`cannot draw ${n} spectra from a pool of ${pool.n}`);
+  const idx = Int32Array.from({ length: pool.n }, (_, i) => i);
+  const rng = new Random(seed);
+  for (let i = 0; i < n; i++) {
+    const j = i + rng.int(pool.n - i);
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+  }
+  return subset(pool, idx.subarray(0, n), P, D);
+}
+
+/** Accuracy on a test task of weights adapted with their scalers. */
+export function evaluateAdapted(model: Sequential, a: Adapted, test: Task): Accuracy {
+  const be = model.backend;
+  const P = model.inSize;
+  const D = model.outSize;
+  const x = a.xScaler.transform(test.x, test.n, be.alloc(test.n * P));
+  const y = model.predict(a.params, x, test.n);
+  const pred = new Float64Array(test.n * D);
+  const { mean, std } = a.yScaler;
+  for (let i = 0; i < test.n; i++) for (let j = 0; j < D; j++) pred[i * D + j] = Math.exp(y[i * D + j] * std[j] + mean[j]);
+  be.free(x);
+  be.free(y);
+  return accuracy(test.y, pred, test.n, D);
+}
+
+export interface Spread {
+  mean: number;
+  std: number;
+  values: number[];
+}
+
+function spread(values: number[]): Spread {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, std, values };
+}
+
+export interface SamplesStudyRow {
+  method: string;
+  samples: number;
+  mape: Spread;
+  f5: Spread;
+  adaptSeconds: Spread;
+}
+
+/**
+ * Study (i): for each starting point (e.g. {maml: metaParams, "single-task": pretrained}), each number of
+ * fine-tuning spectra and each seed, adapt to a seeded draw from `pool` and score on `test`.
+ */
+export function samplesStudy(
+  model: Sequential,
+  starts: Record<string, Arr>,
+  pool: Task,
+  test: Task,
+  sizes: readonly number[],
+  seeds: readonly number[],
+  options: Omit<AdaptOptions, 'seed'>,
+  onRow?: (row: SamplesStudyRow) => void,
+): SamplesStudyRow[] {
+  const P = model.inSize;
+  const D = model.outSize;
+  const rows: SamplesStudyRow[] = [];
+  for (const [method, start] of Object.entries(starts)) {
+    for (const n of sizes) {
+      const m: number[] = [];
+      const f: number[] = [];
+      const s: number[] = [];
+      for (const seed of seeds) {
+        const t0 = performance.now();
+        const a = adapt(model, start, draw(pool, n, seed, P, D), { ...options, seed });
+        s.push((performance.now() - t0) / 1000);
+        const acc = evaluateAdapted(model, a, test);
+        model.backend.free(a.params);
+        m.push(acc.mape);
+        f.push(acc.f5);
+      }
+      const row = { method, samples: n, mape: spread(m), f5: spread(f), adaptSeconds: spread(s) };
+      rows.push(row);
+      onRow?.(row);
+    }
+  }
+  return rows;
+}
+
+export interface FreshRatioRow {
+  freshSamples: number;
+  fresh: { mape: number; f5: number; seconds: number };
+  maml: { mape: number; f5: number };
+  /** fresh / MAML. */
+  ratio: { mape: number; f5: number | null };
+}
+
+/**
+ * Study (ii): MAML adapted with `mamlSamples` spectra (mean over `seeds`) against fresh emulators trained
+ * on `sizes` spectra (the default network, mini-batch Adam with early stopping).
+ */
+export function freshRatioStudy(
+  model: Sequential,
+  metaParams: Arr,
+  pool: Task,
+  test: Task,
+  sizes: readonly number[],
+  mamlSamples: number,
+  seeds: readonly number[],
+  options: Omit<AdaptOptions, 'seed'>,
+  info: { parameterNames: string[]; ell: number[]; pairs: Array<[number, number]>; z: number[]; nz: number[][] },
+  onRow?: (row: FreshRatioRow) => void,
+): FreshRatioRow[] {
+  const P = model.inSize;
+  const D = model.outSize;
+  const maml = samplesStudy(model, { maml: metaParams }, pool, test, [mamlSamples], seeds, options)[0];
+  const rows: FreshRatioRow[] = [];
+  for (const n of sizes) {
+    const t0 = performance.now();
+    const train = draw(pool, n, seeds[0] + 1000, P, D);
+    const emu = trainEmulator(model.backend, train.x, train.y, n, info, { seed: seeds[0], epochs: 3000, batchSize: Math.min(256, n), patience: 100 });
+    const seconds = (performance.now() - t0) / 1000;
+    const acc = accuracy(test.y, emu.predictSync(test.x, test.n), test.n, D);
+    emu.model.dispose();
+    const row: FreshRatioRow = {
+      freshSamples: n,
+      fresh: { mape: acc.mape, f5: acc.f5, seconds },
+      maml: { mape: maml.mape.mean, f5: maml.f5.mean },
+      ratio: { mape: acc.mape / maml.mape.mean, f5: maml.f5.mean > 0 ? acc.f5 / maml.f5.mean : null },
+    };
+    rows.push(row);
+    onRow?.(row);
+  }
+  return rows;
+}
