@@ -4,6 +4,7 @@
  */
 
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pairOrder } from '../cosmology/limber.js';
 import { taskSample } from '../data/generate.js';
@@ -53,7 +54,7 @@ export async function runStudy(which: string, o: StudyCliOptions): Promise<void>
   if (!Number.isInteger(seed) || seed < 0) throw new CosmetaError(`--seed ${o.seed} is not a non-negative integer`);
   const paper = o.scale === 'paper';
   mkdirSync(o.outDir, { recursive: true });
-  const backend = await createBackend({ threads: 1 });
+  const backend = await createBackend({ threads: availableParallelism() });
   const meta = await loadMetaEmulator(o.meta ?? DEFAULT_META_EMULATOR, backend);
   const names = meta.info.parameterNames;
   const model = meta.model;
@@ -69,13 +70,14 @@ export async function runStudy(which: string, o: StudyCliOptions): Promise<void>
     log('single-task baseline: pre-training on one other sample of the paper family...');
     const other = taskSample(paperFamily(), seed, 0);
     const single = await spectra(other, names, paperRanges(), paper ? 20000 : 5000, seed + 103);
-    const pre = pretrainSingleTask(model, single, { ...PAPER_PRETRAIN, batchSize: paper ? 5000 : 1000, seed });
+    // Reduced scale: 5,000 spectra in batches of 1,000 for at most 300 epochs (paper: 20,000 in batches of 5,000).
+    const pre = pretrainSingleTask(model, single, { ...PAPER_PRETRAIN, batchSize: paper ? 5000 : 1000, epochs: paper ? PAPER_PRETRAIN.epochs : 300, seed });
     const rows = samplesStudy(model, { maml: meta.params, 'single-task': pre }, pool, test, sizes, seeds, adaptOptions, (r) =>
       log(`${r.method}, ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}%, f5 ${r.f5.mean.toFixed(4)}`),
     );
     const result = { study: 'samples', scale: o.scale, seeds, adapt: adaptOptions, meta: meta.info.training, singleTaskSpectra: single.n, test: test.n, rows };
     writeFileAtomic(join(o.outDir, 'samples.json'), `${JSON.stringify(result, null, 2)}\n`);
-    const panel = (key: 'mape' | 'f5') => rows.map((r) => ({ x: r.samples, y: r[key].mean, lo: r[key].mean - r[key].std, hi: r[key].mean + r[key].std, series: r.method }));
+    const panel = (key: 'mape' | 'f5') => rows.map((r) => ({ x: r.samples, y: r[key].mean, lo: Math.max(0, r[key].mean - r[key].std), hi: r[key].mean + r[key].std, series: r.method }));
     await writeFigure(
       errorBarSpec([
         { rows: panel('mape'), x: { title: 'fine-tuning spectra', log: true }, y: { title: 'MAPE (%)' } },
