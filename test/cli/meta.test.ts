@@ -42,6 +42,16 @@ describe('cosmeta meta-train, adapt, evaluate', () => {
     expect(e.f5).toBeLessThanOrEqual(1);
   }, 180_000);
 
+  it('adapt uses the meta-emulator shipped in the package when --meta is not given', () => {
+    const s = targetSample();
+    const nz = join(dir, 'target-default.txt');
+    writeFileSync(nz, Array.from(s.z, (z, j) => [z, ...s.nz.map((b) => b[j])].join(' ')).join('\n'));
+    const r = run(['adapt', '--nz', nz, '--samples', '30', '--steps', '20', '--seed', '1', '--out', join(dir, 'from-default.h5')]);
+    expect(r.status, r.stderr).toBe(0);
+    // 24 fine-tuning spectra and 20 steps: rough, but a meta-learned start is already within a few percent.
+    expect(JSON.parse(r.stdout).mape).toBeLessThan(10);
+  }, 60_000);
+
   it('bad inputs fail clearly: wrong number of bins, missing files', () => {
     const nz3 = join(dir, 'three-bins.txt');
     writeFileSync(nz3, Array.from({ length: 50 }, (_, j) => `${j * 0.05} ${Math.exp(-j / 10)} ${Math.exp(-j / 20)} ${Math.exp(-j / 30)}`).join('\n'));
