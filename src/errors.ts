@@ -8,3 +8,8 @@ export class CosmetaError extends Error {
     this.name = 'CosmetaError';
   }
 }
+
+/** Throw a CosmetaError unless v is an integer >= min (the message names the setting and the value). */
+export function requireInteger(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new CosmetaError(`${name} must be an integer >= ${min}, got ${v}`);
+}

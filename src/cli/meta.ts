@@ -2,7 +2,6 @@
 
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { pairOrder } from '../cosmology/limber.js';
 import { DatasetReader } from '../data/dataset-file.js';
 import { CosmetaError } from '../errors.js';
 import { paperParameters } from '../inference/problem.js';
@@ -178,7 +177,7 @@ export async function runEvaluate(o: EvaluateCliOptions): Promise<void> {
     throw new CosmetaError(`${testPath}: parameters ${h.parameterNames.join(', ')} differ from the emulator's ${emu.parameterNames.join(', ')}`);
   }
   const D = h.pairs.length * h.ell.length;
-  if (D !== emu.dataSize || JSON.stringify(h.pairs) !== JSON.stringify(emu.info.pairs.length ? emu.info.pairs : pairOrder(h.nBins))) {
+  if (D !== emu.dataSize || JSON.stringify(h.pairs) !== JSON.stringify(emu.info.pairs)) {
     throw new CosmetaError(`${testPath}: data vectors of ${D} values in pair order ${JSON.stringify(h.pairs)} do not match the emulator's`);
   }
   const x = reader.inputs(t);

@@ -8,7 +8,7 @@
  */
 
 import { existsSync, rmSync } from 'node:fs';
-import { CosmetaError } from '../errors.js';
+import { CosmetaError, requireInteger } from '../errors.js';
 import { Random } from '../math/random.js';
 import { integratedTime } from './autocorr.js';
 import { readChain, writeChain, type Chain } from './chain-file.js';
@@ -68,9 +68,7 @@ export interface McmcResult {
 }
 
 function validate(s: McmcSettings): void {
-  const int = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new CosmetaError(`${name} must be an integer >= ${min}, got ${v}`);
-  };
+  const int = requireInteger;
   int('walkers', s.walkers, 2);
   int('max steps', s.maxSteps, 1);
   int('chunk', s.chunk, 1);

@@ -15,7 +15,7 @@
  * best meta-weights are restored.
  */
 
-import { CosmetaError } from '../errors.js';
+import { CosmetaError, requireInteger } from '../errors.js';
 import { Random } from '../math/random.js';
 import type { Arr, Backend } from '../nn/backend.js';
 import type { Sequential } from '../nn/model.js';
@@ -157,9 +157,7 @@ function shuffle(a: Int32Array, rng: Random): void {
 }
 
 export function validateMamlConfig(c: MamlConfig, tasks: readonly Task[]): void {
-  const int = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new CosmetaError(`${name} must be an integer >= ${min}, got ${v}`);
-  };
+  const int = requireInteger;
   int('inner steps', c.innerSteps, 1);
   int('task batch', c.taskBatch, 1);
   int('epochs', c.epochs, 1);
