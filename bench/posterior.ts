@@ -15,7 +15,7 @@ import { pairOrder } from '../src/cosmology/limber.js';
 import { chainSamples, compareSamples, summary } from '../src/inference/compare.js';
 import { GaussianLikelihood, Posterior, type BatchedModel } from '../src/inference/likelihood.js';
 import { DEFAULT_MCMC, runMcmc, type McmcResult } from '../src/inference/mcmc.js';
-import { paperProblem } from '../src/inference/problem.js';
+import { paperPriorRanges, paperProblem } from '../src/inference/problem.js';
 import { Random } from '../src/math/random.js';
 import { Emulator, trainEmulator } from '../src/meta/emulator.js';
 import { accuracy } from '../src/meta/metrics.js';
@@ -56,7 +56,7 @@ async function chain(model: BatchedModel, label: string, file: string): Promise<
 const threads = availableParallelism();
 log(`emulator: ${nTrain} training spectra over the prior...`);
 const t0 = performance.now();
-const ranges = Object.fromEntries(problem.parameters.map((p) => [p.name, p.prior.kind === 'flat' ? [p.prior.min, p.prior.max] : [p.prior.mean - 5 * p.prior.sigma, p.prior.mean + 5 * p.prior.sigma]])) as Record<string, [number, number]>;
+const ranges = paperPriorRanges(names);
 const nTest = 2000;
 const inputs = latinHypercube(names, ranges, nTrain + nTest, new Random(seed));
 const gen = new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: names, ...problem.theory, threads });

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { DatasetReader } from '../data/dataset-file.js';
 import { CosmetaError } from '../errors.js';
-import { paperParameters } from '../inference/problem.js';
+import { paperPriorRanges } from '../inference/problem.js';
 import { readRedshiftDistributions } from '../io/nz-file.js';
 import { Random } from '../math/random.js';
 import { Emulator } from '../meta/emulator.js';
@@ -125,14 +125,7 @@ export async function runAdapt(o: AdaptCliOptions): Promise<void> {
     reader.close();
   } else {
     // Spectra from the theory engine over the inference prior (Latin hypercube).
-    const prior = Object.fromEntries(paperParameters(meta.info.nBins).map((s) => [s.name, s.prior]));
-    const ranges: Record<string, [number, number]> = {};
-    for (const name of names) {
-      const p = prior[name];
-      if (!p || p.kind !== 'flat') throw new CosmetaError(`no flat prior range for "${name}" to draw adaptation spectra; give --train-data`);
-      ranges[name] = [p.min, p.max];
-    }
-    x = latinHypercube(names, ranges, n, new Random(seed));
+    x = latinHypercube(names, paperPriorRanges(names, meta.info.nBins), n, new Random(seed));
     const theory = new TheoryModel({
       z: sample.z,
       nz: sample.nz,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pairOrder } from '../cosmology/limber.js';
 import { taskSample } from '../data/generate.js';
 import { CosmetaError } from '../errors.js';
-import { paperParameters } from '../inference/problem.js';
+import { paperPriorRanges } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { Random } from '../math/random.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
@@ -21,7 +21,7 @@ import { TheoryModel } from '../parallel/theory-model.js';
 import { errorBarSpec, writeFigure } from '../report/figures.js';
 import { latinHypercube, paperRanges, type ParameterRanges } from '../tasks/design.js';
 import { multiPeakFamily, paperFamily } from '../tasks/families.js';
-import { paperEll, targetSample } from '../tasks/target.js';
+import { targetSample } from '../tasks/target.js';
 import { DEFAULT_META_EMULATOR } from '../paths.js';
 
 export interface StudyCliOptions {
@@ -31,14 +31,10 @@ export interface StudyCliOptions {
   outDir: string;
 }
 
-function priorRanges(): ParameterRanges {
-  return Object.fromEntries(paperParameters().map((p) => [p.name, p.prior.kind === 'flat' ? [p.prior.min, p.prior.max] : [0, 0]])) as ParameterRanges;
-}
-
-/** Theory spectra of a sample at n Latin-hypercube points of `ranges`. */
-async function spectra(sample: { z: Float64Array; nz: Float64Array[] }, names: string[], ranges: ParameterRanges, n: number, seed: number): Promise<Task> {
+/** Theory spectra of a sample at n Latin-hypercube points of `ranges`, at the meta-emulator's multipoles. */
+async function spectra(sample: { z: Float64Array; nz: Float64Array[] }, ell: Float64Array, names: string[], ranges: ParameterRanges, n: number, seed: number): Promise<Task> {
   const x = latinHypercube(names, ranges, n, new Random(seed));
-  const theory = new TheoryModel({ ...sample, ell: paperEll(), parameterNames: names });
+  const theory = new TheoryModel({ ...sample, ell, parameterNames: names });
   try {
     return { x, y: await theory.predict(x, n), n };
   } finally {
@@ -57,19 +53,21 @@ export async function runStudy(which: string, o: StudyCliOptions): Promise<void>
   const backend = await createBackend({ threads: availableParallelism() });
   const meta = await loadMetaEmulator(o.meta ?? DEFAULT_META_EMULATOR, backend);
   const names = meta.info.parameterNames;
+  const ell = Float64Array.from(meta.info.ell);
+  const prior = paperPriorRanges(names, meta.info.nBins);
   const model = meta.model;
   const adaptOptions = { ...DEFAULT_ADAPT };
   const seeds = Array.from({ length: paper ? 20 : 10 }, (_, i) => seed + i);
   const target = targetSample();
   log('theory spectra of the target sample over the inference prior...');
-  const pool = await spectra(target, names, priorRanges(), paper ? 30000 : 10000, seed + 101);
-  const test = await spectra(target, names, priorRanges(), 5000, seed + 102);
+  const pool = await spectra(target, ell, names, prior, paper ? 30000 : 10000, seed + 101);
+  const test = await spectra(target, ell, names, prior, 5000, seed + 102);
 
   if (which === 'samples') {
     const sizes = [100, 200, 500, 1000];
     log('single-task baseline: pre-training on one other sample of the paper family...');
     const other = taskSample(paperFamily(), seed, 0);
-    const single = await spectra(other, names, paperRanges(), paper ? 20000 : 5000, seed + 103);
+    const single = await spectra(other, ell, names, paperRanges(), paper ? 20000 : 5000, seed + 103);
     // Reduced scale: 5,000 spectra in batches of 1,000 for at most 300 epochs (paper: 20,000 in batches of 5,000).
     const pre = pretrainSingleTask(model, single, { ...PAPER_PRETRAIN, batchSize: paper ? 5000 : 1000, epochs: paper ? PAPER_PRETRAIN.epochs : 300, seed });
     const rows = samplesStudy(model, { maml: meta.params, 'single-task': pre }, pool, test, sizes, seeds, adaptOptions, (r) =>
@@ -94,8 +92,8 @@ export async function runStudy(which: string, o: StudyCliOptions): Promise<void>
       ['target', target, pool, test],
       ['out-of-distribution (three peaks)', ood, null, null],
     ] as const) {
-      const samplePool = p ?? (await spectra(sample, names, priorRanges(), Math.max(...sizes, 1000) + 1000, seed + 104));
-      const sampleTest = t ?? (await spectra(sample, names, priorRanges(), 5000, seed + 105));
+      const samplePool = p ?? (await spectra(sample, ell, names, prior, Math.max(...sizes, 1000) + 1000, seed + 104));
+      const sampleTest = t ?? (await spectra(sample, ell, names, prior, 5000, seed + 105));
       const info = { parameterNames: names, ell: meta.info.ell, pairs: pairOrder(meta.info.nBins), z: Array.from(sample.z), nz: sample.nz.map((b) => Array.from(b)) };
       const rows = freshRatioStudy(model, meta.params, samplePool, sampleTest, sizes, 100, seeds.slice(0, 3), adaptOptions, info, (r) =>
         log(`${label}: fresh on ${r.freshSamples} spectra: MAPE ${r.fresh.mape.toFixed(3)}% vs MAML(100) ${r.maml.mape.toFixed(3)}% -> ratio ${r.ratio.mape.toFixed(2)}`),

@@ -76,3 +76,18 @@ export function problemByName(name: string, options: PaperProblemOptions = {}): 
   if (name === 'paper') return paperProblem(options);
   throw new CosmetaError(`unknown problem "${name}"; available: ${PROBLEM_NAMES.join(', ')}`);
 }
+
+/**
+ * The ranges of the paper's flat priors for the given parameter names (for Latin hypercubes over the
+ * inference prior); a name without a flat prior there is refused.
+ */
+export function paperPriorRanges(names: readonly string[], nBins = 5): Record<string, [number, number]> {
+  const prior = new Map(paperParameters(nBins).map((s) => [s.name, s.prior]));
+  const ranges: Record<string, [number, number]> = {};
+  for (const name of names) {
+    const p = prior.get(name);
+    if (!p || p.kind !== 'flat') throw new CosmetaError(`the paper's inference prior has no flat range for "${name}"`);
+    ranges[name] = [p.min, p.max];
+  }
+  return ranges;
+}
