@@ -13,7 +13,8 @@ import { CosmetaError } from '../errors.js';
 import type { Arr, Backend } from '../nn/backend.js';
 import { defaultMlp, type Sequential } from '../nn/model.js';
 import { loadModel, saveModel } from '../nn/serialize.js';
-import { fit, StandardScaler } from '../nn/train.js';
+import { fit, type StandardScaler } from '../nn/train.js';
+import { logSpectra, scaleRows } from './maml.js';
 import { Random } from '../math/random.js';
 
 export interface EmulatorInfo {
@@ -132,15 +133,8 @@ export function trainEmulator(
   const nVal = Math.max(1, Math.round(n * (o.validationFraction ?? 0.1)));
   const nTrain = n - nVal;
   if (nTrain < 2) throw new CosmetaError(`need at least 3 training spectra, got ${n}`);
-  const logY = new Float64Array(n * D);
-  for (let i = 0; i < logY.length; i++) {
-    if (!(spectra[i] > 0)) throw new CosmetaError(`training spectra must be positive; entry ${i} is ${spectra[i]}`);
-    logY[i] = Math.log(spectra[i]);
-  }
-  const xScaler = StandardScaler.fit(inputs, nTrain, P);
-  const yScaler = StandardScaler.fit(logY, nTrain, D);
-  const x = xScaler.transform(inputs, n, backend.alloc(n * P));
-  const y = yScaler.transform(logY, n, backend.alloc(n * D));
+  // Scalers from the training part only (rows [0, nTrain)); the validation rows are scaled with them.
+  const { x, y, xScaler, yScaler } = scaleRows(backend, { x: inputs, y: spectra, n }, logSpectra(spectra, 'training spectra'), Int32Array.from({ length: n }, (_, i) => i), nTrain, P, D);
   const model = defaultMlp(backend, P, D);
   const params = model.init(new Random(o.seed));
   const settings = { lr: o.lr ?? 1e-3, epochs: o.epochs ?? 2000, batchSize: o.batchSize ?? 256, patience: o.patience ?? 50, seed: o.seed };
