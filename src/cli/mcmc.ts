@@ -75,6 +75,10 @@ export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
   const { model, description } = await openModel(o.model, problem, threads);
   const bar = progressBar('mcmc |{bar}| {value}/{total} steps | acceptance {acc} | tau {tau} ({ntau}) | {rate} steps/s', 10000);
   let started = false;
+  const stopBar = () => {
+    if (started) bar.stop();
+    started = false;
+  };
   const t0 = performance.now();
   let resumed = 0;
   try {
@@ -97,7 +101,7 @@ export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
         } else bar.update(p.step, payload);
       },
     });
-    if (started) bar.stop();
+    stopBar();
     const samples = chainSamples(result.chain, ['Omega_m', 'S8']);
     const out = {
       chain: o.out,
@@ -111,7 +115,7 @@ export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     if (!result.converged) process.stderr.write(`cosmeta mcmc: warning: not converged to ${settings.tauFactor} tau within ${settings.maxSteps} steps\n`);
   } finally {
-    if (started) bar.stop();
+    stopBar();
     await model.close();
   }
 }

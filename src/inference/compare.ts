@@ -87,6 +87,25 @@ export function quantileSorted(sorted: Float64Array, q: number): number {
   return i + 1 < sorted.length ? sorted[i] * (1 - f) + sorted[i + 1] * f : sorted[i];
 }
 
+/**
+ * A range covering the quantiles [q, 1 - q] of every sample set, widened by `pad` x its width on each
+ * side (a unit range around the value when all samples are equal).
+ */
+export function quantileRange(columns: readonly Float64Array[], q: number, pad: number): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const c of columns) {
+    const s = Float64Array.from(c).sort();
+    lo = Math.min(lo, quantileSorted(s, q));
+    hi = Math.max(hi, quantileSorted(s, 1 - q));
+  }
+  if (!(hi > lo)) {
+    const m = Number.isFinite(lo) ? lo : 0;
+    return [m - 1, m + 1];
+  }
+  return [lo - pad * (hi - lo), hi + pad * (hi - lo)];
+}
+
 /** Median, 16th and 84th percentiles. */
 export function summary(x: Float64Array): [number, number, number] {
   const s = Float64Array.from(x).sort();
@@ -145,18 +164,10 @@ export function gaussianSmooth(h: Float64Array, bins: number, k: number, sigma: 
 export function histogramBhattacharyya(a: Samples, b: Samples, bins = 40): number {
   const k = a.columns.length;
   if (k < 1 || k > 2) throw new CosmetaError(`the histogram Bhattacharyya distance takes 1 or 2 parameters, got ${k}`);
-  const lo: number[] = [];
-  const hi: number[] = [];
-  for (let d = 0; d < k; d++) {
-    // Range: the union of both posteriors' central 99.9%, padded by two bins' worth of smoothing.
-    const sa = Float64Array.from(a.columns[d]).sort();
-    const sb = Float64Array.from(b.columns[d]).sort();
-    const l = Math.min(quantileSorted(sa, 0.0005), quantileSorted(sb, 0.0005));
-    const u = Math.max(quantileSorted(sa, 0.9995), quantileSorted(sb, 0.9995));
-    const pad = ((u - l) * 2) / bins;
-    lo.push(l - pad);
-    hi.push(u + pad);
-  }
+  // Range: the union of both posteriors' central 99.9%, padded by two bins' worth of smoothing.
+  const ranges = a.columns.map((c, d) => quantileRange([c, b.columns[d]], 0.0005, 2 / bins));
+  const lo = ranges.map((r) => r[0]);
+  const hi = ranges.map((r) => r[1]);
   const p = gridDensity(a.columns, lo, hi, bins);
   const q = gridDensity(b.columns, lo, hi, bins);
   let bc = 0;

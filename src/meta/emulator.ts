@@ -27,6 +27,23 @@ export interface EmulatorInfo {
   training: Record<string, unknown>;
 }
 
+/**
+ * C_ell [n x D] from weights and their scalers: scale the inputs, run the network (dropout off), undo the
+ * output scaling and the logarithm.
+ */
+export function predictSpectra(model: Sequential, params: Arr, xScaler: StandardScaler, yScaler: StandardScaler, rows: ArrayLike<number>, n: number): Float64Array {
+  const be = model.backend;
+  const D = model.outSize;
+  const x = xScaler.transform(rows, n, be.alloc(n * model.inSize));
+  const y = model.predict(params, x, n);
+  const out = new Float64Array(n * D);
+  const { mean, std } = yScaler;
+  for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) out[i * D + j] = Math.exp(y[i * D + j] * std[j] + mean[j]);
+  be.free(x);
+  be.free(y);
+  return out;
+}
+
 export class Emulator {
   constructor(
     readonly backend: Backend,
@@ -54,17 +71,7 @@ export class Emulator {
 
   /** Data vectors C_ell [n x dataSize] for parameter rows [n x inputs] (dropout off). */
   predictSync(rows: ArrayLike<number>, n: number): Float64Array {
-    const P = this.model.inSize;
-    const D = this.model.outSize;
-    const x = this.backend.alloc(n * P);
-    this.xScaler.transform(rows, n, x);
-    const y = this.model.predict(this.params, x, n);
-    const out = new Float64Array(n * D);
-    const { mean, std } = this.yScaler;
-    for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) out[i * D + j] = Math.exp(y[i * D + j] * std[j] + mean[j]);
-    this.backend.free(x);
-    this.backend.free(y);
-    return out;
+    return predictSpectra(this.model, this.params, this.xScaler, this.yScaler, rows, n);
   }
 
   async predict(rows: Float64Array, n: number): Promise<Float64Array> {

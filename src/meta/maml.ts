@@ -106,6 +106,8 @@ export function scaleRows(backend: Backend, task: Task, logY: Float64Array, rows
 export class Stepper {
   readonly g: Arr;
   readonly dy: Arr;
+  /** The inner optimiser's state, reset (not reallocated) at the start of every `descend`. */
+  private readonly inner: AdamState;
 
   constructor(
     readonly model: Sequential,
@@ -113,6 +115,7 @@ export class Stepper {
   ) {
     this.g = model.backend.alloc(model.size);
     this.dy = model.backend.alloc(maxRows * model.outSize);
+    this.inner = adamState(model.backend, model.size);
   }
 
   /** g = gradient of the MSE of rows [a, b) at p; returns the loss. */
@@ -126,24 +129,23 @@ export class Stepper {
     return loss;
   }
 
-  /** `steps` full-batch steps on rows [a, b) from p, in place. */
-  descend(p: Arr, x: Arr, y: Arr, a: number, b: number, steps: number, lr: number, optimizer: 'adam' | 'sgd', training: boolean, rng: Random, state?: AdamState): void {
+  /** `steps` full-batch steps on rows [a, b) from p, in place, with a fresh optimiser. */
+  descend(p: Arr, x: Arr, y: Arr, a: number, b: number, steps: number, lr: number, optimizer: 'adam' | 'sgd', training: boolean, rng: Random): void {
     const be = this.model.backend;
-    const s = optimizer === 'adam' ? (state ?? adamState(be, this.model.size)) : null;
+    const s = this.inner;
+    s.m.fill(0);
+    s.v.fill(0);
+    s.t = 0;
     for (let k = 0; k < steps; k++) {
       this.gradient(p, x, y, a, b, training, rng);
-      if (s) adamStep(be, p, this.g, s, { lr });
+      if (optimizer === 'adam') adamStep(be, p, this.g, s, { lr });
       else for (let i = 0; i < p.length; i++) p[i] -= lr * this.g[i];
-    }
-    if (s && !state) {
-      be.free(s.m);
-      be.free(s.v);
     }
   }
 
   dispose(): void {
-    this.model.backend.free(this.g);
-    this.model.backend.free(this.dy);
+    const be = this.model.backend;
+    for (const a of [this.g, this.dy, this.inner.m, this.inner.v]) be.free(a);
   }
 }
 

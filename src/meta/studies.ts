@@ -9,7 +9,7 @@ import { CosmetaError } from '../errors.js';
 import { Random } from '../math/random.js';
 import type { Arr } from '../nn/backend.js';
 import type { Sequential } from '../nn/model.js';
-import { trainEmulator } from './emulator.js';
+import { predictSpectra, trainEmulator } from './emulator.js';
 import { adapt, type Adapted, type AdaptOptions, type Task } from './maml.js';
 import { accuracy, type Accuracy } from './metrics.js';
 
@@ -41,17 +41,7 @@ export function draw(pool: Task, n: number, seed: number, P: number, D: number):
 
 /** Accuracy on a test task of weights adapted with their scalers. */
 export function evaluateAdapted(model: Sequential, a: Adapted, test: Task): Accuracy {
-  const be = model.backend;
-  const P = model.inSize;
-  const D = model.outSize;
-  const x = a.xScaler.transform(test.x, test.n, be.alloc(test.n * P));
-  const y = model.predict(a.params, x, test.n);
-  const pred = new Float64Array(test.n * D);
-  const { mean, std } = a.yScaler;
-  for (let i = 0; i < test.n; i++) for (let j = 0; j < D; j++) pred[i * D + j] = Math.exp(y[i * D + j] * std[j] + mean[j]);
-  be.free(x);
-  be.free(y);
-  return accuracy(test.y, pred, test.n, D);
+  return accuracy(test.y, predictSpectra(model, a.params, a.xScaler, a.yScaler, test.x, test.n), test.n, model.outSize);
 }
 
 export interface Spread {

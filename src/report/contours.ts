@@ -4,7 +4,7 @@
  */
 
 import { contours } from 'd3-contour';
-import { gaussianSmooth, quantileSorted } from '../inference/compare.js';
+import { gaussianSmooth, quantileRange } from '../inference/compare.js';
 
 export interface Grid1D {
   /** Bin centres and the density there, normalised to a peak of 1. */
@@ -21,19 +21,7 @@ export interface ContourLine {
 
 /** A range covering the central 99.8% of every sample set, padded by 5% on each side. */
 export function commonRange(columns: Float64Array[]): [number, number] {
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const c of columns) {
-    const s = Float64Array.from(c).sort();
-    lo = Math.min(lo, quantileSorted(s, 0.001));
-    hi = Math.max(hi, quantileSorted(s, 0.999));
-  }
-  if (!(hi > lo)) {
-    const m = Number.isFinite(lo) ? lo : 0;
-    return [m - 1, m + 1];
-  }
-  const pad = 0.05 * (hi - lo);
-  return [lo - pad, hi + pad];
+  return quantileRange(columns, 0.001, 0.05);
 }
 
 function histogram2d(x: Float64Array, y: Float64Array, rx: [number, number], ry: [number, number], bins: number): Float64Array {
