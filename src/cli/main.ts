@@ -10,6 +10,7 @@ import { runCompare } from './compare.js';
 import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
+import { runReproduce } from './reproduce.js';
 import { runStudy } from './study.js';
 
 function program(): Command {
@@ -126,6 +127,16 @@ function program(): Command {
     .option('--plot <file>', 'corner plot of the parameters (.png or .svg)')
     .option('--json', 'print JSON')
     .action((ref, chains, o) => runCompare(ref, chains, o));
+
+  cli
+    .command('reproduce')
+    .description("the paper's whole pipeline: data, meta-training, baselines, studies, chains, report (OUT/report.md, OUT/summary.json); a rerun skips finished stages")
+    .addOption(new Option('--scale <scale>', 'small (default, ~15 min on 2 cores), paper (the paper\'s sizes, hours) or tiny (a smoke test)').default('small').choices(['tiny', 'small', 'paper']))
+    .option('--seed <n>', 'root seed of every random draw', '1')
+    .option('--out-dir <dir>', 'where every stage writes its files', 'results')
+    .option('--threads <n>', 'worker threads (default: all cores)')
+    .option('--no-progress', 'stage lines only, no progress bars')
+    .action((o) => runReproduce(o));
 
   const bench = cli.command('bench').description('speed benchmarks');
   bench

@@ -8,10 +8,9 @@ import { paperPriorRanges } from '../inference/problem.js';
 import { readRedshiftDistributions } from '../io/nz-file.js';
 import { Random } from '../math/random.js';
 import { Emulator } from '../meta/emulator.js';
-import { DEFAULT_ADAPT, metaTrain, PAPER_MAML, type Task } from '../meta/maml.js';
-import { adaptMetaEmulator, loadMetaEmulator, saveMetaEmulator } from '../meta/meta-emulator.js';
+import { DEFAULT_ADAPT, PAPER_MAML } from '../meta/maml.js';
+import { adaptMetaEmulator, loadMetaEmulator, metaTrainFromDataset, saveMetaEmulator } from '../meta/meta-emulator.js';
 import { accuracy } from '../meta/metrics.js';
-import { defaultMlp, fastWeightCNN } from '../nn/model.js';
 import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
 import { DEFAULT_META_EMULATOR } from '../paths.js';
@@ -44,43 +43,19 @@ export interface MetaTrainCliOptions {
 export async function runMetaTrain(o: MetaTrainCliOptions): Promise<void> {
   const data = requireFile('--data', o.data);
   if (!o.out) throw new CosmetaError('--out <meta.h5> is required');
-  const reader = await DatasetReader.open(data);
-  const h = reader.header;
-  const nTasks = integer('--tasks', o.tasks, PAPER_MAML.taskBatch);
+  const tasks = integer('--tasks', o.tasks, PAPER_MAML.taskBatch);
   const samples = integer('--samples', o.samples, 10);
-  if (nTasks + 1 > h.tasks) throw new CosmetaError(`--tasks ${nTasks}: ${data} has ${h.tasks} tasks and one more is needed for meta-validation`);
-  if (samples > h.samples) throw new CosmetaError(`--samples ${samples}: ${data} has ${h.samples} spectra per task`);
-  const task = (t: number, n: number): Task => ({ x: reader.inputs(t).slice(0, n * h.parameterNames.length), y: reader.spectra(t, 0, n), n });
-  const tasks = Array.from({ length: nTasks }, (_, t) => task(t, samples));
-  const validation = task(nTasks, h.samples);
-  reader.close();
-  const backend = await createBackend({ threads: availableParallelism() });
-  const P = h.parameterNames.length;
-  const D = h.pairs.length * h.ell.length;
-  const model = o.architecture === 'cnn' ? fastWeightCNN(backend, P, D) : defaultMlp(backend, P, D);
   const seed = integer('--seed', o.seed);
-  const params = model.init(new Random(seed));
-  const config = {
-    ...PAPER_MAML,
-    algorithm: o.algorithm,
-    epochs: integer('--epochs', o.epochs, 1),
-    validation: { ...PAPER_MAML.validation, samples: integer('--validation-samples', o.validationSamples, 2) },
-    seed,
-  };
-  const r = metaTrain(model, params, tasks, validation, config, (e) =>
-    process.stderr.write(`meta-train: epoch ${e.epoch}, train ${e.trainLoss.toExponential(3)}, validation ${e.validationLoss.toExponential(3)} (${e.seconds.toFixed(1)} s)\n`),
+  const epochs = integer('--epochs', o.epochs, 1);
+  const validationSamples = integer('--validation-samples', o.validationSamples, 2);
+  const backend = await createBackend({ threads: availableParallelism() });
+  const { meta, result: r } = await metaTrainFromDataset(
+    data,
+    backend,
+    { tasks, samples, architecture: o.architecture, config: { algorithm: o.algorithm, epochs, validation: { ...PAPER_MAML.validation, samples: validationSamples }, seed } },
+    (e) => process.stderr.write(`meta-train: epoch ${e.epoch}, train ${e.trainLoss.toExponential(3)}, validation ${e.validationLoss.toExponential(3)} (${e.seconds.toFixed(1)} s)\n`),
   );
-  await saveMetaEmulator(o.out, {
-    model,
-    params,
-    info: {
-      parameterNames: h.parameterNames,
-      ell: Array.from(h.ell),
-      pairs: h.pairs,
-      nBins: h.nBins,
-      training: { data, tasks: nTasks, samples, architecture: o.architecture, ...config, bestEpoch: r.bestEpoch, bestValidationLoss: r.bestValidationLoss, epochsRun: r.history.length, seconds: r.seconds },
-    },
-  });
+  await saveMetaEmulator(o.out, meta);
   process.stdout.write(`${JSON.stringify({ out: o.out, bestEpoch: r.bestEpoch, bestValidationLoss: r.bestValidationLoss, epochs: r.history.length, seconds: r.seconds })}\n`);
   backend.dispose();
 }

@@ -104,8 +104,14 @@ export class Emulator {
     });
   }
 
-  async close(): Promise<void> {
+  /** Release the network's scratch memory and the weights (the emulator is unusable afterwards). */
+  dispose(): void {
     this.model.dispose();
+    this.backend.free(this.params);
+  }
+
+  async close(): Promise<void> {
+    this.dispose();
   }
 }
 
@@ -142,6 +148,7 @@ export function trainEmulator(
   if (nTrain < 2) throw new CosmetaError(`need at least 3 training spectra, got ${n}`);
   // Scalers from the training part only (rows [0, nTrain)); the validation rows are scaled with them.
   const { x, y, xScaler, yScaler } = scaleRows(backend, { x: inputs, y: spectra, n }, logSpectra(spectra, 'training spectra'), Int32Array.from({ length: n }, (_, i) => i), nTrain, P, D);
+  const t0 = performance.now();
   const model = defaultMlp(backend, P, D);
   const params = model.init(new Random(o.seed));
   const settings = { lr: o.lr ?? 1e-3, epochs: o.epochs ?? 2000, batchSize: o.batchSize ?? 256, patience: o.patience ?? 50, seed: o.seed };
@@ -155,6 +162,6 @@ export function trainEmulator(
   backend.free(y);
   return new Emulator(backend, model, params, xScaler, yScaler, {
     ...info,
-    training: { method: 'fresh', architecture: 'default-mlp', samples: n, validation: nVal, ...settings, ...result },
+    training: { method: 'fresh', architecture: 'default-mlp', samples: n, validation: nVal, ...settings, ...result, seconds: (performance.now() - t0) / 1000 },
   });
 }

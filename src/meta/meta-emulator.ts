@@ -5,12 +5,14 @@
  * to a new galaxy sample, giving a self-contained `Emulator`.
  */
 
+import { DatasetReader } from '../data/dataset-file.js';
 import { CosmetaError } from '../errors.js';
+import { Random } from '../math/random.js';
 import type { Arr, Backend } from '../nn/backend.js';
-import type { Sequential } from '../nn/model.js';
+import { defaultMlp, fastWeightCNN, type Sequential } from '../nn/model.js';
 import { loadModel, saveModel } from '../nn/serialize.js';
 import { Emulator } from './emulator.js';
-import { adapt, type AdaptOptions, type Task } from './maml.js';
+import { adapt, metaTrain, PAPER_MAML, type AdaptOptions, type MamlConfig, type MetaEpoch, type MetaTrainResult, type Task } from './maml.js';
 
 export interface MetaEmulatorInfo {
   parameterNames: string[];
@@ -43,15 +45,70 @@ export async function loadMetaEmulator(path: string, backend: Backend): Promise<
   };
 }
 
+export interface MetaTrainFromDatasetOptions {
+  /** Training tasks: the first `tasks` of the file; the next one is the meta-validation task. */
+  tasks: number;
+  /** Spectra per training task (the first ones of each task). */
+  samples: number;
+  architecture: 'mlp' | 'cnn';
+  /** Everything else is PAPER_MAML unless given. */
+  config: Partial<MamlConfig> & { seed: number };
+}
+
+/**
+ * Meta-train a fresh network over the tasks of a dataset file (the layout of `cosmeta generate`); the task
+ * after the training tasks validates (all its spectra: `config.validation.samples` adapt, the rest score).
+ */
+export async function metaTrainFromDataset(
+  file: string,
+  backend: Backend,
+  o: MetaTrainFromDatasetOptions,
+  onEpoch?: (e: MetaEpoch) => void,
+): Promise<{ meta: MetaEmulator; result: MetaTrainResult }> {
+  const reader = await DatasetReader.open(file);
+  const h = reader.header;
+  const P = h.parameterNames.length;
+  let tasks: Task[];
+  let validation: Task;
+  try {
+    if (o.tasks + 1 > h.tasks) throw new CosmetaError(`${file} has ${h.tasks} tasks; ${o.tasks} for training and one more for meta-validation are needed`);
+    if (o.samples > h.samples) throw new CosmetaError(`${file} has ${h.samples} spectra per task; ${o.samples} were asked for`);
+    const task = (t: number, n: number): Task => ({ x: reader.inputs(t).slice(0, n * P), y: reader.spectra(t, 0, n), n });
+    tasks = Array.from({ length: o.tasks }, (_, t) => task(t, o.samples));
+    validation = task(o.tasks, h.samples);
+  } finally {
+    reader.close();
+  }
+  const D = h.pairs.length * h.ell.length;
+  const model = o.architecture === 'cnn' ? fastWeightCNN(backend, P, D) : defaultMlp(backend, P, D);
+  const config: MamlConfig = { ...PAPER_MAML, ...o.config, validation: { ...PAPER_MAML.validation, ...o.config.validation } };
+  const params = model.init(new Random(config.seed));
+  const result = metaTrain(model, params, tasks, validation, config, onEpoch);
+  const training = {
+    data: file,
+    tasks: o.tasks,
+    samples: o.samples,
+    architecture: o.architecture,
+    ...config,
+    bestEpoch: result.bestEpoch,
+    bestValidationLoss: result.bestValidationLoss,
+    epochsRun: result.history.length,
+    seconds: result.seconds,
+  };
+  return { meta: { model, params, info: { parameterNames: h.parameterNames, ell: Array.from(h.ell), pairs: h.pairs, nBins: h.nBins, training } }, result };
+}
+
 /**
  * Adapt a meta-emulator to a new sample from its spectra (`task`: parameter vectors in the meta-emulator's
- * parameter order and C_ell in its data order); the meta-weights are not modified.
+ * parameter order and C_ell in its data order); the meta-weights are not modified. `method` is recorded
+ * in the emulator file (the single-task baseline is adapted the same way from pre-trained weights).
  */
 export function adaptMetaEmulator(
   meta: MetaEmulator,
   task: Task,
   sample: { z: ArrayLike<number>; nz: ArrayLike<number>[] },
   options: AdaptOptions,
+  method = 'maml-adapted',
 ): { emulator: Emulator; validationRows: number; bestStep: number } {
   if (sample.nz.length !== meta.info.nBins) {
     throw new CosmetaError(`the sample has ${sample.nz.length} tomographic bins but the meta-emulator was trained for ${meta.info.nBins}`);
@@ -65,7 +122,7 @@ export function adaptMetaEmulator(
     z: Array.from(sample.z),
     nz: sample.nz.map((b) => Array.from(b)),
     training: {
-      method: 'maml-adapted',
+      method,
       meta: meta.info.training,
       samples: task.n,
       ...options,

@@ -7,9 +7,9 @@
 
 import { CosmetaError } from '../errors.js';
 import { Random } from '../math/random.js';
-import type { Arr } from '../nn/backend.js';
+import type { Arr, Backend } from '../nn/backend.js';
 import type { Sequential } from '../nn/model.js';
-import { predictSpectra, trainEmulator } from './emulator.js';
+import { predictSpectra, trainEmulator, type Emulator, type EmulatorInfo } from './emulator.js';
 import { adapt, type Adapted, type AdaptOptions, type Task } from './maml.js';
 import { accuracy, type Accuracy } from './metrics.js';
 
@@ -124,28 +124,51 @@ export function freshRatioStudy(
   mamlSamples: number,
   seeds: readonly number[],
   options: Omit<AdaptOptions, 'seed'>,
-  info: { parameterNames: string[]; ell: number[]; pairs: Array<[number, number]>; z: number[]; nz: number[][] },
+  info: Omit<EmulatorInfo, 'training'>,
   onRow?: (row: FreshRatioRow) => void,
+  schedule: FreshSchedule = FRESH_SCHEDULE,
 ): FreshRatioRow[] {
-  const P = model.inSize;
   const D = model.outSize;
   const maml = samplesStudy(model, { maml: metaParams }, pool, test, [mamlSamples], seeds, options)[0];
   const rows: FreshRatioRow[] = [];
   for (const n of sizes) {
     const t0 = performance.now();
-    const train = draw(pool, n, seeds[0] + 1000, P, D);
-    const emu = trainEmulator(model.backend, train.x, train.y, n, info, { seed: seeds[0], epochs: 3000, batchSize: Math.min(256, n), patience: 100 });
+    const emu = trainFreshEmulator(model.backend, pool, n, seeds[0], info, schedule);
     const seconds = (performance.now() - t0) / 1000;
     const acc = accuracy(test.y, emu.predictSync(test.x, test.n), test.n, D);
-    emu.model.dispose();
-    const row: FreshRatioRow = {
-      freshSamples: n,
-      fresh: { mape: acc.mape, f5: acc.f5, seconds },
-      maml: { mape: maml.mape.mean, f5: maml.f5.mean },
-      ratio: { mape: acc.mape / maml.mape.mean, f5: maml.f5.mean > 0 ? acc.f5 / maml.f5.mean : null },
-    };
+    emu.dispose();
+    const row = freshRatioRow(n, { ...acc, seconds }, maml);
     rows.push(row);
     onRow?.(row);
   }
   return rows;
 }
+
+/** One row of study (ii) from a fresh emulator's accuracy and MAML's over seeds. */
+export function freshRatioRow(freshSamples: number, fresh: { mape: number; f5: number; seconds: number }, maml: { mape: Spread; f5: Spread }): FreshRatioRow {
+  return {
+    freshSamples,
+    fresh: { mape: fresh.mape, f5: fresh.f5, seconds: fresh.seconds },
+    maml: { mape: maml.mape.mean, f5: maml.f5.mean },
+    ratio: { mape: fresh.mape / maml.mape.mean, f5: maml.f5.mean > 0 ? fresh.f5 / maml.f5.mean : null },
+  };
+}
+
+/**
+ * The fresh baseline as the studies train it: the default network from scratch on a seeded draw of n
+ * spectra from `pool` (mini-batches of min(256, n); by default up to 3000 epochs, early stopping after 100).
+ */
+export function trainFreshEmulator(backend: Backend, pool: Task, n: number, seed: number, info: Omit<EmulatorInfo, 'training'>, schedule: FreshSchedule = FRESH_SCHEDULE): Emulator {
+  const P = info.parameterNames.length;
+  const D = info.pairs.length * info.ell.length;
+  const train = draw(pool, n, seed + 1000, P, D);
+  return trainEmulator(backend, train.x, train.y, n, info, { seed, epochs: schedule.epochs, batchSize: Math.min(256, n), patience: schedule.patience });
+}
+
+export interface FreshSchedule {
+  epochs: number;
+  patience: number;
+}
+
+/** The studies' schedule for fresh emulators. */
+export const FRESH_SCHEDULE: Readonly<FreshSchedule> = Object.freeze({ epochs: 3000, patience: 100 });

@@ -11,7 +11,8 @@
  *   attributes: format = "cosmeta-model", format_version = 1, architecture (JSON), metadata (JSON), cosmeta
  */
 
-import { renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { CosmetaError } from '../errors.js';
 import { attribute, datasetAt, loadH5, openForReading, writeDeterministic } from '../io/h5.js';
 import { VERSION } from '../version.js';
@@ -32,6 +33,7 @@ export interface SavedModel {
 
 export async function saveModel(path: string, m: Omit<SavedModel, 'model'> & { model: Sequential }): Promise<void> {
   const h5 = await loadH5();
+  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     writeDeterministic(() => {

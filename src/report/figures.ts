@@ -42,7 +42,7 @@ export function cornerSpec(sets: readonly LabelledSamples[], params: readonly st
   const ranges = params.map((p) => commonRange(sets.map((s) => col(s, p))));
   const size = options.panel ?? (k <= 2 ? 220 : Math.max(90, Math.floor(720 / k)));
   const labels = sets.map((s) => s.label);
-  const color = { field: 'posterior', type: 'nominal' as const, scale: { domain: labels, range: PALETTE.slice(0, labels.length) }, legend: { title: null, orient: 'top' as const } };
+  const color = { field: 'posterior', type: 'nominal' as const, scale: { domain: labels, range: PALETTE.slice(0, labels.length) }, legend: { title: null, orient: 'top' as const, labelLimit: 400 } };
   const rows: unknown[] = [];
   for (let r = 0; r < k; r++) {
     const panels: unknown[] = [];
@@ -151,6 +151,44 @@ export function errorBarSpec(panels: Array<{ rows: Array<Record<string, unknown>
     title,
     hconcat: panels.map((p) => errorPanel(p.rows, p.x, p.y, series)),
     config: { font: 'DejaVu Sans', axis: { labelFontSize: 10, titleFontSize: 12 } },
+    background: 'white',
+  } as TopLevelSpec;
+}
+
+/**
+ * Redshift distributions of several galaxy samples, one panel per sample and one colour per tomographic
+ * bin (each bin normalised to unit peak height so that the panels compare shapes).
+ */
+export function nzSpec(samples: ReadonlyArray<{ label: string; z: ArrayLike<number>; nz: ArrayLike<number>[] }>, title?: string): TopLevelSpec {
+  if (samples.length === 0) throw new CosmetaError('an n(z) figure needs at least one sample');
+  const nBins = Math.max(...samples.map((s) => s.nz.length));
+  const bins = Array.from({ length: nBins }, (_, b) => `bin ${b + 1}`);
+  const zMax = Math.max(...samples.map((s) => s.z[s.z.length - 1]));
+  const panels = samples.map((s) => {
+    const values: Array<Record<string, unknown>> = [];
+    s.nz.forEach((n, b) => {
+      let peak = 0;
+      for (let i = 0; i < n.length; i++) peak = Math.max(peak, n[i]);
+      for (let i = 0; i < n.length; i++) values.push({ bin: bins[b], z: s.z[i], n: peak > 0 ? n[i] / peak : 0 });
+    });
+    return {
+      title: s.label,
+      width: 200,
+      height: 150,
+      data: { values },
+      mark: { type: 'line' as const, strokeWidth: 1.5 },
+      encoding: {
+        x: { field: 'z', type: 'quantitative' as const, title: 'z', scale: { domain: [0, zMax], nice: false } },
+        y: { field: 'n', type: 'quantitative' as const, title: 'n(z) / peak' },
+        color: { field: 'bin', type: 'nominal' as const, scale: { domain: bins, range: PALETTE.slice(0, nBins) }, legend: { title: null, orient: 'top' as const } },
+      },
+    };
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    hconcat: panels,
+    config: { font: 'DejaVu Sans', axis: { labelFontSize: 10, titleFontSize: 12 }, title: { fontSize: 12 } },
     background: 'white',
   } as TopLevelSpec;
 }
