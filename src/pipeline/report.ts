@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DatasetReader } from '../data/dataset-file.js';
+import { CosmetaError } from '../errors.js';
 import { readChain, type Chain } from '../inference/chain-file.js';
 import { chainSamples, compareSamples, summary as quantiles } from '../inference/compare.js';
 import type { InferenceProblem } from '../inference/problem.js';
@@ -87,7 +88,13 @@ export async function writeReport(o: ReportInput): Promise<void> {
   const F = o.files;
   const s = o.scale;
   const path = (rel: string) => join(o.outDir, rel);
-  const json = <T>(rel: string) => JSON.parse(readFileSync(path(rel), 'utf8')) as T;
+  const json = <T>(rel: string): T => {
+    try {
+      return JSON.parse(readFileSync(path(rel), 'utf8')) as T;
+    } catch (err) {
+      throw new CosmetaError(`${path(rel)}: not valid JSON (${(err as Error).message}); delete it to recompute its stage`);
+    }
+  };
   const D = o.problem.data.length;
 
   // Accuracy of every emulator of the target sample on the test set.
