@@ -42,7 +42,7 @@ describe('pair order and multipole factors', () => {
 });
 
 describe('shear C_ell against CCL 3.3.3 (cases.json: 6 cosmologies x 5 bins x 15 pairs x 50 ell)', () => {
-  // Tolerance: the issue's 1e-3 on every number. Measured: <= 7.5e-5 everywhere except one point (case 3,
+  // Tolerance: the accuracy target of 1e-3 on every number. Measured: <= 7.5e-5 everywhere except one point (case 3,
   // pair (1,1), ell = 18.7: 5.2e-4) where CCL's own value is off its neighbours' smooth trend while ours
   // is converged to 1e-6 under node refinement; so we also require at most one point above 1e-4.
   for (const [name, model] of [['eisenstein_hu', eisensteinHu], ['bbks', bbks]] as const) {
