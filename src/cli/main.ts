@@ -91,9 +91,11 @@ function program(): Command {
 
   cli
     .command('study')
-    .description("the paper's accuracy studies: samples (MAML vs single-task against fine-tuning spectra) or fresh (fresh/MAML ratio)")
-    .argument('<name>', 'samples or fresh')
-    .option('--meta <file>', 'meta-emulator (default: the one shipped in the package)')
+    .description("the paper's accuracy studies: samples (MAML vs single-task against fine-tuning spectra), fresh (fresh/MAML ratio) or volume (meta-training data-volume grid)")
+    .argument('<name>', 'samples, fresh or volume')
+    .option('--meta <file>', 'meta-emulator for samples and fresh (default: the one shipped in the package)')
+    .option('--data <file>', 'volume: meta-training tasks (HDF5 from cosmeta generate; its last task validates)')
+    .option('--epochs <n>', 'volume: maximum meta-epochs per grid point (default 10; 100 at paper scale)')
     .requiredOption('--seed <n>', 'first seed (seeds seed..seed+9, or +19 at paper scale)')
     .addOption(new Option('--scale <scale>', 'reduced (small) or the paper sizes').default('small').choices(['small', 'paper']))
     .option('--out-dir <dir>', 'where the JSON and PNG go', 'results/studies')

@@ -3,19 +3,20 @@
  * --scale paper), as JSON and figures in an output directory.
  */
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pairOrder } from '../cosmology/limber.js';
+import { DatasetReader } from '../data/dataset-file.js';
 import { taskSample } from '../data/generate.js';
 import { CosmetaError } from '../errors.js';
 import { paperPriorRanges } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { Random } from '../math/random.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
-import { DEFAULT_ADAPT, type Task } from '../meta/maml.js';
-import { loadMetaEmulator } from '../meta/meta-emulator.js';
-import { freshRatioStudy, samplesStudy } from '../meta/studies.js';
+import { DEFAULT_ADAPT, PAPER_MAML, type Task } from '../meta/maml.js';
+import { loadMetaEmulator, metaTrainFromDataset } from '../meta/meta-emulator.js';
+import { freshRatioStudy, PAPER_VOLUME_GRID, samplesStudy, volumeStudy, type VolumeGrid } from '../meta/studies.js';
 import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
 import { errorBarSpec, writeFigure } from '../report/figures.js';
@@ -26,6 +27,8 @@ import { DEFAULT_META_EMULATOR } from '../paths.js';
 
 export interface StudyCliOptions {
   meta?: string;
+  data?: string;
+  epochs?: string;
   seed: string;
   scale: 'small' | 'paper';
   outDir: string;
@@ -45,9 +48,10 @@ async function spectra(sample: { z: Float64Array; nz: Float64Array[] }, ell: Flo
 const log = (s: string) => process.stderr.write(`cosmeta study: ${s}\n`);
 
 export async function runStudy(which: string, o: StudyCliOptions): Promise<void> {
-  if (which !== 'samples' && which !== 'fresh') throw new CosmetaError(`unknown study "${which}"; available: samples, fresh`);
+  if (which !== 'samples' && which !== 'fresh' && which !== 'volume') throw new CosmetaError(`unknown study "${which}"; available: samples, fresh, volume`);
   const seed = Number(o.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new CosmetaError(`--seed ${o.seed} is not a non-negative integer`);
+  if (which === 'volume') return runVolumeStudy(seed, o);
   const paper = o.scale === 'paper';
   mkdirSync(o.outDir, { recursive: true });
   const backend = await createBackend({ threads: availableParallelism() });
@@ -104,5 +108,67 @@ export async function runStudy(which: string, o: StudyCliOptions): Promise<void>
     writeFileAtomic(join(o.outDir, 'fresh.json'), `${JSON.stringify({ study: 'fresh', scale: o.scale, mamlSamples: 100, sizes, results }, null, 2)}\n`);
     await writeFigure(errorBarSpec([{ rows: figureRows, x: { title: 'fresh training spectra', log: true }, y: { title: 'MAPE fresh / MAPE MAML(100)', log: true } }]), join(o.outDir, 'fresh.png'));
   }
+  backend.dispose();
+}
+
+/**
+ * Study (iii): the data-volume grid. Meta-trains at every grid point over the tasks of --data (the file's
+ * last task validates every run) and adapts each result to 100 spectra of the target sample. Reduced grid
+ * by default ({2, 5, 10} x {20, 100} x {100, 500}, at most 10 meta-epochs); the paper's grid with --scale
+ * paper (which needs a file of at least 201 tasks x 2,000 spectra).
+ */
+async function runVolumeStudy(seed: number, o: StudyCliOptions): Promise<void> {
+  if (!o.data) throw new CosmetaError('--data <tasks.h5> is required for the volume study (a file from cosmeta generate)');
+  if (!existsSync(o.data)) throw new CosmetaError(`--data ${o.data}: no such file`);
+  const paper = o.scale === 'paper';
+  const grid: VolumeGrid = paper ? { ...PAPER_VOLUME_GRID } : { taskBatch: [2, 5, 10], tasks: [20, 100], samples: [100, 500] };
+  const epochs = o.epochs === undefined ? (paper ? PAPER_MAML.epochs : 10) : Number(o.epochs);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new CosmetaError(`--epochs ${o.epochs} is not a positive integer`);
+  const reader = await DatasetReader.open(o.data);
+  const h = reader.header;
+  reader.close();
+  const needTasks = Math.max(...grid.tasks) + 1;
+  const needSamples = Math.max(...grid.samples);
+  if (h.tasks < needTasks || h.samples < needSamples) {
+    throw new CosmetaError(`--data ${o.data} holds ${h.tasks} tasks x ${h.samples} spectra; the ${o.scale} grid needs ${needTasks} x ${needSamples}`);
+  }
+  mkdirSync(o.outDir, { recursive: true });
+  const backend = await createBackend({ threads: availableParallelism() });
+  const names = h.parameterNames;
+  const ell = Float64Array.from(h.ell);
+  const prior = paperPriorRanges(names, h.nBins);
+  const target = targetSample();
+  log('theory spectra of the target sample over the inference prior...');
+  const pool = await spectra(target, ell, names, prior, 2000, seed + 101);
+  const test = await spectra(target, ell, names, prior, 5000, seed + 102);
+  const seeds = [seed, seed + 1, seed + 2];
+  const adaptOptions = { ...DEFAULT_ADAPT };
+  const rows = await volumeStudy(
+    grid,
+    async (taskBatch, tasks, samples) => {
+      const { meta, result } = await metaTrainFromDataset(o.data as string, backend, {
+        tasks,
+        samples,
+        architecture: 'mlp',
+        validationTask: h.tasks - 1,
+        config: { taskBatch, epochs, seed },
+      });
+      return { model: meta.model, params: meta.params, epochsRun: result.history.length, bestEpoch: result.bestEpoch, seconds: result.seconds };
+    },
+    pool,
+    test,
+    100,
+    seeds,
+    adaptOptions,
+    (r) => log(`task batch ${r.taskBatch}, ${r.tasks} tasks x ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}% (meta-training ${r.metaSeconds.toFixed(0)} s, best epoch ${r.bestEpoch}/${r.epochsRun})`),
+  );
+  const result = { study: 'volume', scale: o.scale, data: o.data, grid, epochs, fineTune: 100, seeds, adapt: adaptOptions, test: test.n, rows };
+  writeFileAtomic(join(o.outDir, 'volume.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const panels = grid.samples.map((samples) => ({
+    rows: rows.filter((r) => r.samples === samples).map((r) => ({ x: r.tasks, y: r.mape.mean, lo: r.mape.mean - r.mape.std, hi: r.mape.mean + r.mape.std, series: `task batch ${r.taskBatch}` })),
+    x: { title: `meta-training tasks (${samples} spectra each)`, log: true },
+    y: { title: 'MAPE (%) after adapting to 100 spectra' },
+  }));
+  await writeFigure(errorBarSpec(panels), join(o.outDir, 'volume.png'));
   backend.dispose();
 }

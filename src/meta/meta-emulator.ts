@@ -51,6 +51,8 @@ export interface MetaTrainFromDatasetOptions {
   /** Spectra per training task (the first ones of each task). */
   samples: number;
   architecture: 'mlp' | 'cnn';
+  /** The meta-validation task (default: the one right after the training tasks). */
+  validationTask?: number;
   /** Everything else is PAPER_MAML unless given. */
   config: Partial<MamlConfig> & { seed: number };
 }
@@ -71,11 +73,13 @@ export async function metaTrainFromDataset(
   let tasks: Task[];
   let validation: Task;
   try {
+    const v = o.validationTask ?? o.tasks;
     if (o.tasks + 1 > h.tasks) throw new CosmetaError(`${file} has ${h.tasks} tasks; ${o.tasks} for training and one more for meta-validation are needed`);
+    if (v < o.tasks || v >= h.tasks) throw new CosmetaError(`${file}: the meta-validation task ${v} must be one of tasks ${o.tasks}..${h.tasks - 1} (after the training tasks)`);
     if (o.samples > h.samples) throw new CosmetaError(`${file} has ${h.samples} spectra per task; ${o.samples} were asked for`);
     const task = (t: number, n: number): Task => ({ x: reader.inputs(t).slice(0, n * P), y: reader.spectra(t, 0, n), n });
     tasks = Array.from({ length: o.tasks }, (_, t) => task(t, o.samples));
-    validation = task(o.tasks, h.samples);
+    validation = task(v, h.samples);
   } finally {
     reader.close();
   }
@@ -88,6 +92,7 @@ export async function metaTrainFromDataset(
     data: file,
     tasks: o.tasks,
     samples: o.samples,
+    validationTask: o.validationTask ?? o.tasks,
     architecture: o.architecture,
     ...config,
     bestEpoch: result.bestEpoch,

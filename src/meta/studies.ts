@@ -172,3 +172,57 @@ export interface FreshSchedule {
 
 /** The studies' schedule for fresh emulators. */
 export const FRESH_SCHEDULE: Readonly<FreshSchedule> = Object.freeze({ epochs: 3000, patience: 100 });
+
+/** Study (iii)'s grid: meta-training task batch x number of tasks x spectra per task. */
+export interface VolumeGrid {
+  taskBatch: number[];
+  tasks: number[];
+  samples: number[];
+}
+
+/** The paper's grid (arXiv:2504.00552): {2, 5, 10, 20} x {20, 60, 100, 200} x {100, 500, 1000, 2000}. */
+export const PAPER_VOLUME_GRID: Readonly<VolumeGrid> = Object.freeze({ taskBatch: [2, 5, 10, 20], tasks: [20, 60, 100, 200], samples: [100, 500, 1000, 2000] });
+
+export interface VolumeRow {
+  taskBatch: number;
+  tasks: number;
+  samples: number;
+  epochsRun: number;
+  bestEpoch: number;
+  metaSeconds: number;
+  mape: Spread;
+  f5: Spread;
+}
+
+/**
+ * Study (iii): for every point of the grid, meta-train (with `metaTrainOne`, which owns the data) and
+ * adapt the result to seeded draws of `fineTune` spectra from `pool`, scored on `test`. Grid points whose
+ * task batch exceeds the number of tasks are skipped.
+ */
+export async function volumeStudy(
+  grid: VolumeGrid,
+  metaTrainOne: (taskBatch: number, tasks: number, samples: number) => Promise<{ model: Sequential; params: Arr; epochsRun: number; bestEpoch: number; seconds: number }>,
+  pool: Task,
+  test: Task,
+  fineTune: number,
+  seeds: readonly number[],
+  options: Omit<AdaptOptions, 'seed'>,
+  onRow?: (row: VolumeRow) => void,
+): Promise<VolumeRow[]> {
+  const rows: VolumeRow[] = [];
+  for (const samples of grid.samples) {
+    for (const tasks of grid.tasks) {
+      for (const taskBatch of grid.taskBatch) {
+        if (taskBatch > tasks) continue;
+        const m = await metaTrainOne(taskBatch, tasks, samples);
+        const r = samplesStudy(m.model, { maml: m.params }, pool, test, [fineTune], seeds, options)[0];
+        m.model.backend.free(m.params);
+        m.model.dispose();
+        const row: VolumeRow = { taskBatch, tasks, samples, epochsRun: m.epochsRun, bestEpoch: m.bestEpoch, metaSeconds: m.seconds, mape: r.mape, f5: r.f5 };
+        rows.push(row);
+        onRow?.(row);
+      }
+    }
+  }
+  return rows;
+}

@@ -66,5 +66,14 @@ describe('cosmeta meta-train, adapt, evaluate', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/not an emulator/);
     expect(existsSync(out)).toBe(false);
+    // The data-volume study needs a task file large enough for its grid, and says so before any work.
+    const studyDir = join(dir, 'volume');
+    r = run(['study', 'volume', '--seed', '1', '--out-dir', studyDir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--data <tasks\.h5> is required/);
+    r = run(['study', 'volume', '--data', join(dir, 'tasks.h5'), '--seed', '1', '--out-dir', studyDir]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/holds 7 tasks x 60 spectra; the small grid needs 101 x 500/);
+    expect(existsSync(studyDir)).toBe(false);
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { Random } from '../../src/math/random.js';
 import { Emulator } from '../../src/meta/emulator.js';
 import { adapt } from '../../src/meta/maml.js';
 import { accuracy } from '../../src/meta/metrics.js';
-import { draw, evaluateAdapted } from '../../src/meta/studies.js';
+import { draw, evaluateAdapted, samplesStudy, volumeStudy } from '../../src/meta/studies.js';
 import { JsBackend } from '../../src/nn/backend.js';
 import { mlp } from '../../src/nn/model.js';
 
@@ -35,6 +35,39 @@ describe('study helpers and metrics', () => {
     const viaEmu = accuracy(y, emu.predictSync(x, n), n, D);
     expect(direct.mape).toBeCloseTo(viaEmu.mape, 12);
     expect(direct.f5).toBe(viaEmu.f5);
+  });
+
+  it('the data-volume study visits each valid grid point once and scores what meta-training returned', async () => {
+    const be = new JsBackend('float64');
+    const options = { steps: 10, lr: 1e-2, validationFraction: 0.2, dropout: false };
+    const init = (b: number, t: number, s: number) => {
+      const model = mlp(be, { inSize: P, hidden: [8], outSize: D });
+      return { model, params: model.init(new Random(b * 10000 + t * 100 + s)) };
+    };
+    const calls: string[] = [];
+    const rows = await volumeStudy(
+      { taskBatch: [2, 5], tasks: [3, 10], samples: [20] },
+      async (b, t, s) => {
+        calls.push(`${b}/${t}/${s}`);
+        return { ...init(b, t, s), epochsRun: 4, bestEpoch: 2, seconds: 0.5 };
+      },
+      pool,
+      pool,
+      20,
+      [1, 2],
+      options,
+    );
+    // Task batch 5 > 3 tasks is skipped.
+    expect(calls).toEqual(['2/3/20', '2/10/20', '5/10/20']);
+    expect(rows.map((r) => [r.taskBatch, r.tasks, r.samples, r.epochsRun, r.bestEpoch])).toEqual([
+      [2, 3, 20, 4, 2],
+      [2, 10, 20, 4, 2],
+      [5, 10, 20, 4, 2],
+    ]);
+    const { model, params } = init(5, 10, 20);
+    const direct = samplesStudy(model, { maml: params }, pool, pool, [20], [1, 2], options)[0];
+    expect(rows[2].mape.values).toEqual(direct.mape.values);
+    expect(rows[0].mape.values).not.toEqual(direct.mape.values);
   });
 
   it('MAPE, f5 and max APE as the paper defines them, on a hand-made case', () => {
