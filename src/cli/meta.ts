@@ -35,6 +35,9 @@ export interface MetaTrainCliOptions {
   seed: string;
   algorithm: 'fomaml' | 'reptile';
   architecture: 'mlp' | 'cnn';
+  innerOptimizer: 'adam' | 'sgd';
+  innerLr: string;
+  scalers: 'per-task' | 'global';
   epochs: string;
   validationSamples: string;
   out?: string;
@@ -48,11 +51,13 @@ export async function runMetaTrain(o: MetaTrainCliOptions): Promise<void> {
   const seed = integer('--seed', o.seed);
   const epochs = integer('--epochs', o.epochs, 1);
   const validationSamples = integer('--validation-samples', o.validationSamples, 2);
+  const innerLr = Number(o.innerLr);
+  if (!(innerLr > 0)) throw new CosmetaError(`--inner-lr ${o.innerLr} is not a positive number`);
   const backend = await createBackend({ threads: availableParallelism() });
   const { meta, result: r } = await metaTrainFromDataset(
     data,
     backend,
-    { tasks, samples, architecture: o.architecture, config: { algorithm: o.algorithm, epochs, validation: { ...PAPER_MAML.validation, samples: validationSamples }, seed } },
+    { tasks, samples, architecture: o.architecture, config: { algorithm: o.algorithm, innerOptimizer: o.innerOptimizer, innerLr, scalers: o.scalers, epochs, validation: { ...PAPER_MAML.validation, samples: validationSamples }, seed } },
     (e) => process.stderr.write(`meta-train: epoch ${e.epoch}, train ${e.trainLoss.toExponential(3)}, validation ${e.validationLoss.toExponential(3)} (${e.seconds.toFixed(1)} s)\n`),
   );
   await saveMetaEmulator(o.out, meta);

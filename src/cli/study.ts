@@ -74,7 +74,7 @@ export async function runStudy(which: string, o: StudyCliOptions): Promise<void>
     const single = await spectra(other, ell, names, paperRanges(), paper ? 20000 : 5000, seed + 103);
     // Reduced scale: 5,000 spectra in batches of 1,000 for at most 300 epochs (paper: 20,000 in batches of 5,000).
     const pre = pretrainSingleTask(model, single, { ...PAPER_PRETRAIN, batchSize: paper ? 5000 : 1000, epochs: paper ? PAPER_PRETRAIN.epochs : 300, seed });
-    const rows = samplesStudy(model, { maml: meta.params, 'single-task': pre }, pool, test, sizes, seeds, adaptOptions, (r) =>
+    const rows = samplesStudy(model, { maml: meta, 'single-task': pre }, pool, test, sizes, seeds, adaptOptions, (r) =>
       log(`${r.method}, ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}%, f5 ${r.f5.mean.toFixed(4)}`),
     );
     const result = { study: 'samples', scale: o.scale, seeds, adapt: adaptOptions, meta: meta.info.training, singleTaskSpectra: single.n, test: test.n, rows };
@@ -99,7 +99,7 @@ export async function runStudy(which: string, o: StudyCliOptions): Promise<void>
       const samplePool = p ?? (await spectra(sample, ell, names, prior, Math.max(...sizes, 1000) + 1000, seed + 104));
       const sampleTest = t ?? (await spectra(sample, ell, names, prior, 5000, seed + 105));
       const info = { parameterNames: names, ell: meta.info.ell, pairs: pairOrder(meta.info.nBins), z: Array.from(sample.z), nz: sample.nz.map((b) => Array.from(b)) };
-      const rows = freshRatioStudy(model, meta.params, samplePool, sampleTest, sizes, 100, seeds.slice(0, 3), adaptOptions, info, (r) =>
+      const rows = freshRatioStudy(model, meta, samplePool, sampleTest, sizes, 100, seeds.slice(0, 3), adaptOptions, info, (r) =>
         log(`${label}: fresh on ${r.freshSamples} spectra: MAPE ${r.fresh.mape.toFixed(3)}% vs MAML(100) ${r.maml.mape.toFixed(3)}% -> ratio ${r.ratio.mape.toFixed(2)}`),
       );
       results[label] = rows;

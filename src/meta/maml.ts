@@ -43,7 +43,19 @@ export interface MamlConfig {
   patience: number;
   minDelta: number;
   validation: { samples: number; steps: number; lr: number };
+  /**
+   * "per-task" (the paper): scalers of the inputs and of ln C_ell fitted on each task's support set (and on
+   * a new sample's fine-tuning set at adaptation); "global": one pair fitted on all training tasks together,
+   * stored with the meta-emulator and used unchanged at adaptation.
+   */
+  scalers: 'per-task' | 'global';
   seed: number;
+}
+
+/** Input and output scalers used as they are (not fitted to the rows being scaled). */
+export interface FixedScalers {
+  xScaler: StandardScaler;
+  yScaler: StandardScaler;
 }
 
 /** The paper's settings (section 5 of ../shared/reference/paper-system.md). */
@@ -60,6 +72,7 @@ export const PAPER_MAML: Readonly<MamlConfig> = Object.freeze({
   patience: 20,
   minDelta: 1e-5,
   validation: Object.freeze({ samples: 100, steps: 64, lr: 1e-3 }),
+  scalers: 'per-task',
   seed: 0,
 }) as MamlConfig;
 
@@ -73,7 +86,10 @@ export function logSpectra(y: ArrayLike<number>, what = 'spectra'): Float64Array
   return out;
 }
 
-/** Rows `rows` of a task, scaled with scalers fitted on the rows [0, fitCount) of that selection. */
+/**
+ * Rows `rows` of a task, scaled with scalers fitted on the rows [0, fitCount) of that selection, or with
+ * `fixed` scalers when given.
+ */
 export interface ScaledRows {
   x: Arr;
   y: Arr;
@@ -82,7 +98,7 @@ export interface ScaledRows {
   yScaler: StandardScaler;
 }
 
-export function scaleRows(backend: Backend, task: Task, logY: Float64Array, rows: ArrayLike<number>, fitCount: number, P: number, D: number): ScaledRows {
+export function scaleRows(backend: Backend, task: Task, logY: Float64Array, rows: ArrayLike<number>, fitCount: number, P: number, D: number, fixed?: FixedScalers): ScaledRows {
   const n = rows.length;
   const xr = new Float64Array(n * P);
   const yr = new Float64Array(n * D);
@@ -91,8 +107,8 @@ export function scaleRows(backend: Backend, task: Task, logY: Float64Array, rows
     xr.set(task.x.subarray(i * P, (i + 1) * P), r * P);
     yr.set(logY.subarray(i * D, (i + 1) * D), r * D);
   }
-  const xScaler = StandardScaler.fit(xr, fitCount, P);
-  const yScaler = StandardScaler.fit(yr, fitCount, D);
+  const xScaler = fixed?.xScaler ?? StandardScaler.fit(xr, fitCount, P);
+  const yScaler = fixed?.yScaler ?? StandardScaler.fit(yr, fitCount, D);
   return {
     x: xScaler.transform(xr, n, backend.alloc(n * P)),
     y: yScaler.transform(yr, n, backend.alloc(n * D)),
@@ -192,19 +208,21 @@ export interface MetaTrainResult {
   bestEpoch: number;
   bestValidationLoss: number;
   seconds: number;
+  /** The global scalers (with `scalers: "global"`), which adaptation must use. */
+  scalers?: FixedScalers;
 }
 
 /**
  * Post-adaptation loss on a task: adapt a copy of `params` (fresh Adam, full batch, dropout as configured)
  * on its first `samples` spectra, then the MSE (dropout off) on the others, in that task's scaled space.
  */
-export function adaptationLoss(model: Sequential, params: Arr, task: Task, samples: number, steps: number, lr: number, dropout: boolean, seed: number): number {
+export function adaptationLoss(model: Sequential, params: Arr, task: Task, samples: number, steps: number, lr: number, dropout: boolean, seed: number, scalers?: FixedScalers): number {
   const P = model.inSize;
   const D = model.outSize;
   if (task.n <= samples) throw new CosmetaError(`validation task has ${task.n} spectra; needs more than the ${samples} used to adapt`);
   const rows = Int32Array.from({ length: task.n }, (_, i) => i);
   const be = model.backend;
-  const s = scaleRows(be, task, logSpectra(task.y), rows, samples, P, D);
+  const s = scaleRows(be, task, logSpectra(task.y), rows, samples, P, D, scalers);
   const p = be.alloc(model.size);
   p.set(params);
   const stepper = new Stepper(model, samples);
@@ -280,6 +298,10 @@ export function metaTrain(
     }
   }
   const logs = tasks.map((t, i) => logSpectra(t.y, `task ${i}`));
+  const scalers: FixedScalers | undefined =
+    (config.scalers ?? 'per-task') === 'global'
+      ? { xScaler: StandardScaler.fitBlocks(tasks.map((t) => ({ x: t.x, n: t.n })), P), yScaler: StandardScaler.fitBlocks(tasks.map((t, i) => ({ x: logs[i], n: t.n })), D) }
+      : undefined;
   const rng = new Random(config.seed);
   const outer = adamState(be, model.size);
   const maxRows = Math.max(...tasks.map((t) => t.n));
@@ -306,7 +328,7 @@ export function metaTrain(
           const rows = Int32Array.from({ length: task.n }, (_, i) => i);
           shuffle(rows, rng);
           const nSupport = Math.floor(task.n * config.supportFraction);
-          batch.push({ ...scaleRows(be, task, logs[t], rows, nSupport, P, D), nSupport });
+          batch.push({ ...scaleRows(be, task, logs[t], rows, nSupport, P, D, scalers), nSupport });
         }
         lossSum += metaUpdate(stepper, params, outer, batch, config, rng, G, adapted) * batch.length;
         lossCount += batch.length;
@@ -316,7 +338,7 @@ export function metaTrain(
         }
       }
       const v = config.validation;
-      const validationLoss = adaptationLoss(model, params, validationTask, v.samples, v.steps, v.lr, config.dropout, config.seed + epoch);
+      const validationLoss = adaptationLoss(model, params, validationTask, v.samples, v.steps, v.lr, config.dropout, config.seed + epoch, scalers);
       const e: MetaEpoch = { epoch, trainLoss: lossSum / lossCount, validationLoss, seconds: (performance.now() - te) / 1000 };
       history.push(e);
       onEpoch?.(e);
@@ -331,7 +353,7 @@ export function metaTrain(
     stepper.dispose();
     for (const a of [G, adapted, best, outer.m, outer.v]) be.free(a);
   }
-  return { params, history, bestEpoch, bestValidationLoss: bestLoss, seconds: (performance.now() - t0) / 1000 };
+  return { params, history, bestEpoch, bestValidationLoss: bestLoss, seconds: (performance.now() - t0) / 1000, scalers };
 }
 
 export interface AdaptOptions {
@@ -342,6 +364,8 @@ export interface AdaptOptions {
   validationFraction: number;
   dropout: boolean;
   seed: number;
+  /** Use these scalers instead of fitting them on the fine-tuning spectra (a meta-emulator's global ones). */
+  scalers?: FixedScalers;
 }
 
 export const DEFAULT_ADAPT: Readonly<Omit<AdaptOptions, 'seed'>> = Object.freeze({ steps: 300, lr: 1e-3, validationFraction: 0.2, dropout: true });
@@ -371,7 +395,7 @@ export function adapt(model: Sequential, metaParams: Arr, task: Task, o: AdaptOp
   if (nFit < 2) throw new CosmetaError(`adaptation needs at least 2 fine-tuning spectra, got ${task.n} with ${nVal} held out`);
   const be = model.backend;
   const rows = Int32Array.from({ length: task.n }, (_, i) => i);
-  const s = scaleRows(be, task, logSpectra(task.y, 'adaptation spectra'), rows, nFit, P, D);
+  const s = scaleRows(be, task, logSpectra(task.y, 'adaptation spectra'), rows, nFit, P, D, o.scalers);
   const params = be.alloc(model.size);
   params.set(metaParams);
   try {

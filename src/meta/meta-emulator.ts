@@ -12,7 +12,7 @@ import type { Arr, Backend } from '../nn/backend.js';
 import { defaultMlp, fastWeightCNN, type Sequential } from '../nn/model.js';
 import { loadModel, saveModel } from '../nn/serialize.js';
 import { Emulator } from './emulator.js';
-import { adapt, metaTrain, PAPER_MAML, type AdaptOptions, type MamlConfig, type MetaEpoch, type MetaTrainResult, type Task } from './maml.js';
+import { adapt, metaTrain, PAPER_MAML, type AdaptOptions, type FixedScalers, type MamlConfig, type MetaEpoch, type MetaTrainResult, type Task } from './maml.js';
 
 export interface MetaEmulatorInfo {
   parameterNames: string[];
@@ -26,10 +26,12 @@ export interface MetaEmulator {
   model: Sequential;
   params: Arr;
   info: MetaEmulatorInfo;
+  /** Global scalers, when meta-trained with them (adaptation then uses them instead of fitting its own). */
+  scalers?: FixedScalers;
 }
 
 export async function saveMetaEmulator(path: string, m: MetaEmulator): Promise<void> {
-  await saveModel(path, { model: m.model, params: m.params, metadata: { kind: 'meta-emulator', ...m.info } });
+  await saveModel(path, { model: m.model, params: m.params, xScaler: m.scalers?.xScaler, yScaler: m.scalers?.yScaler, metadata: { kind: 'meta-emulator', ...m.info } });
 }
 
 export async function loadMetaEmulator(path: string, backend: Backend): Promise<MetaEmulator> {
@@ -42,6 +44,7 @@ export async function loadMetaEmulator(path: string, backend: Backend): Promise<
     model: m.model,
     params: m.params,
     info: { parameterNames: meta.parameterNames, ell: meta.ell, pairs: meta.pairs, nBins: meta.nBins, training: meta.training ?? {} },
+    scalers: m.xScaler && m.yScaler ? { xScaler: m.xScaler, yScaler: m.yScaler } : undefined,
   };
 }
 
@@ -100,7 +103,7 @@ export async function metaTrainFromDataset(
     epochsRun: result.history.length,
     seconds: result.seconds,
   };
-  return { meta: { model, params, info: { parameterNames: h.parameterNames, ell: Array.from(h.ell), pairs: h.pairs, nBins: h.nBins, training } }, result };
+  return { meta: { model, params, info: { parameterNames: h.parameterNames, ell: Array.from(h.ell), pairs: h.pairs, nBins: h.nBins, training }, scalers: result.scalers }, result };
 }
 
 /**
@@ -119,7 +122,7 @@ export function adaptMetaEmulator(
     throw new CosmetaError(`the sample has ${sample.nz.length} tomographic bins but the meta-emulator was trained for ${meta.info.nBins}`);
   }
   const t0 = performance.now();
-  const a = adapt(meta.model, meta.params, task, options);
+  const a = adapt(meta.model, meta.params, task, { ...options, scalers: options.scalers ?? meta.scalers });
   const emulator = new Emulator(meta.model.backend, meta.model, a.params, a.xScaler, a.yScaler, {
     parameterNames: meta.info.parameterNames,
     ell: meta.info.ell,
@@ -131,6 +134,7 @@ export function adaptMetaEmulator(
       meta: meta.info.training,
       samples: task.n,
       ...options,
+      scalers: meta.scalers ? 'global (from the meta-emulator)' : 'fitted on the fine-tuning spectra',
       bestStep: a.bestStep,
       validationLoss: a.validationLoss,
       seconds: (performance.now() - t0) / 1000,

@@ -10,7 +10,7 @@ import { Random } from '../math/random.js';
 import type { Arr, Backend } from '../nn/backend.js';
 import type { Sequential } from '../nn/model.js';
 import { predictSpectra, trainEmulator, type Emulator, type EmulatorInfo } from './emulator.js';
-import { adapt, type Adapted, type AdaptOptions, type Task } from './maml.js';
+import { adapt, type Adapted, type AdaptOptions, type FixedScalers, type Task } from './maml.js';
 import { accuracy, type Accuracy } from './metrics.js';
 
 /** Rows of a task chosen by index. */
@@ -64,13 +64,18 @@ export interface SamplesStudyRow {
   adaptSeconds: Spread;
 }
 
+/** A starting point for adaptation: weights, and the scalers to keep if it was meta-trained with global ones. */
+export type Start = Arr | { params: Arr; scalers?: FixedScalers };
+
+const startOf = (s: Start): { params: Arr; scalers?: FixedScalers } => ('params' in s ? s : { params: s });
+
 /**
  * Study (i): for each starting point (e.g. {maml: metaParams, "single-task": pretrained}), each number of
  * fine-tuning spectra and each seed, adapt to a seeded draw from `pool` and score on `test`.
  */
 export function samplesStudy(
   model: Sequential,
-  starts: Record<string, Arr>,
+  starts: Record<string, Start>,
   pool: Task,
   test: Task,
   sizes: readonly number[],
@@ -81,14 +86,15 @@ export function samplesStudy(
   const P = model.inSize;
   const D = model.outSize;
   const rows: SamplesStudyRow[] = [];
-  for (const [method, start] of Object.entries(starts)) {
+  for (const [method, st] of Object.entries(starts)) {
+    const start = startOf(st);
     for (const n of sizes) {
       const m: number[] = [];
       const f: number[] = [];
       const s: number[] = [];
       for (const seed of seeds) {
         const t0 = performance.now();
-        const a = adapt(model, start, draw(pool, n, seed, P, D), { ...options, seed });
+        const a = adapt(model, start.params, draw(pool, n, seed, P, D), { ...options, scalers: start.scalers, seed });
         s.push((performance.now() - t0) / 1000);
         const acc = evaluateAdapted(model, a, test);
         model.backend.free(a.params);
@@ -117,7 +123,7 @@ export interface FreshRatioRow {
  */
 export function freshRatioStudy(
   model: Sequential,
-  metaParams: Arr,
+  meta: Start,
   pool: Task,
   test: Task,
   sizes: readonly number[],
@@ -129,7 +135,7 @@ export function freshRatioStudy(
   schedule: FreshSchedule = FRESH_SCHEDULE,
 ): FreshRatioRow[] {
   const D = model.outSize;
-  const maml = samplesStudy(model, { maml: metaParams }, pool, test, [mamlSamples], seeds, options)[0];
+  const maml = samplesStudy(model, { maml: meta }, pool, test, [mamlSamples], seeds, options)[0];
   const rows: FreshRatioRow[] = [];
   for (const n of sizes) {
     const t0 = performance.now();

@@ -65,6 +65,19 @@ export class StandardScaler {
     return new StandardScaler(mean, std);
   }
 
+  /** Fit to the rows of several blocks at once ([n_b x d] each), as if they were concatenated. */
+  static fitBlocks(blocks: ReadonlyArray<{ x: ArrayLike<number>; n: number }>, d: number): StandardScaler {
+    const total = blocks.reduce((a, b) => a + b.n, 0);
+    if (total < 1) throw new CosmetaError('cannot fit a scaler to zero samples');
+    const mean = new Float64Array(d);
+    const std = new Float64Array(d);
+    for (const { x, n } of blocks) for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
+    for (let j = 0; j < d; j++) mean[j] /= total;
+    for (const { x, n } of blocks) for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) std[j] += (x[i * d + j] - mean[j]) ** 2;
+    for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] / total) || 1;
+    return new StandardScaler(mean, std);
+  }
+
   get size(): number {
     return this.mean.length;
   }

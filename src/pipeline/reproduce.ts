@@ -294,7 +294,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
         // The compared emulators use the first study seed, so they are the study's first draws.
         const fineTune = draw(pool, s.fineTune, seeds.study, P, D);
         const adapted: Array<[Method, MetaEmulator]> = [['maml', meta]];
-        if (!existsSync(out(F.emulator('single-task')))) adapted.push(['single-task', { ...meta, params: await loadPretrained() }]);
+        if (!existsSync(out(F.emulator('single-task')))) adapted.push(['single-task', { ...meta, params: await loadPretrained(), scalers: undefined }]);
         for (const [method, start] of adapted) {
           if (existsSync(out(F.emulator(method)))) continue;
           const { emulator } = adaptMetaEmulator(start, fineTune, pool.sample, adaptOptions(seeds.study), method === 'maml' ? 'maml-adapted' : 'single-task-adapted');
@@ -320,7 +320,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
         const pool = await readTask(out(F.targetTrain));
         const test = await readTask(out(F.targetTest));
         const meta = await loadMeta();
-        const starts = { maml: meta.params, 'single-task': await loadPretrained() };
+        const starts = { maml: meta, 'single-task': await loadPretrained() };
         const rows = samplesStudy(meta.model, starts, pool, test, s.study.sizes, studySeeds, adaptOptions(0), (r) =>
           ui.log(`${r.method}, ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}%, f5 ${r.f5.mean.toFixed(4)}`),
         );
@@ -340,7 +340,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
         const meta = await loadMeta();
         if (!mamlTarget) {
           const pool = await readTask(out(F.targetTrain));
-          mamlTarget = samplesStudy(meta.model, { maml: meta.params }, pool, test, [s.fineTune], studySeeds, adaptOptions(0))[0];
+          mamlTarget = samplesStudy(meta.model, { maml: meta }, pool, test, [s.fineTune], studySeeds, adaptOptions(0))[0];
         }
         const targetRows: FreshRatioRow[] = [];
         for (const size of s.fresh.sizes) {
@@ -352,7 +352,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
         const oodPool = await readTask(out(F.oodTrain));
         const oodTest = await readTask(out(F.oodTest));
         const oodSeeds = Array.from({ length: s.ood.seeds }, (_, i) => seeds.study + i);
-        const oodRows = freshRatioStudy(meta.model, meta.params, oodPool, oodTest, s.ood.sizes, s.fineTune, oodSeeds, adaptOptions(0), emulatorInfo(oodPool.sample), (r) =>
+        const oodRows = freshRatioStudy(meta.model, meta, oodPool, oodTest, s.ood.sizes, s.fineTune, oodSeeds, adaptOptions(0), emulatorInfo(oodPool.sample), (r) =>
           ui.log(`three-peak: fresh on ${r.freshSamples} spectra: MAPE ${r.fresh.mape.toFixed(3)}% vs MAML(${s.fineTune}) ${r.maml.mape.toFixed(3)}%`),
           s.fresh,
         );

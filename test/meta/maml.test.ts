@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { JsBackend } from '../../src/nn/backend.js';
 import { Dense } from '../../src/nn/layers.js';
 import { mlp, Sequential } from '../../src/nn/model.js';
-import { adamState } from '../../src/nn/train.js';
+import { adamState, StandardScaler } from '../../src/nn/train.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { adaptMetaEmulator, loadMetaEmulator, saveMetaEmulator } from '../../src/meta/meta-emulator.js';
+import { pairOrder } from '../../src/cosmology/limber.js';
+import { paperRanges } from '../../src/tasks/design.js';
+import { paperEll } from '../../src/tasks/target.js';
 import { Random } from '../../src/math/random.js';
 import { adapt, adaptationLoss, metaTrain, metaUpdate, PAPER_MAML, Stepper, type Task } from '../../src/meta/maml.js';
 import { generateInMemory } from '../../src/data/generate.js';
@@ -108,4 +115,43 @@ describe('MAML', () => {
       expect(fromMeta).toBeLessThan(0.5 * fromRandom);
     }
   }, 120_000);
+
+  it('global scalers: fitted once on all training tasks, kept by adaptation and by the meta-emulator file', async () => {
+    const data = generateInMemory({ tasks: 6, samples: 40, seed: 3, family: paperFamily() });
+    const tasks: Task[] = data.inputs.map((x, t) => ({ x, y: data.spectra[t], n: 40 }));
+    const be = new JsBackend('float64');
+    const model = mlp(be, { inSize: 10, hidden: [8], outSize: 750 });
+    const params = model.init(new Random(1));
+    const config = { ...PAPER_MAML, taskBatch: 5, epochs: 1, validation: { samples: 20, steps: 2, lr: 1e-3 }, scalers: 'global' as const, seed: 2 };
+    const r = metaTrain(model, params, tasks.slice(0, 5), tasks[5], config);
+    const s = r.scalers;
+    if (!s) throw new Error('no global scalers returned');
+    // Reference: the scalers of all training rows concatenated (ln C_ell for the outputs).
+    const allX = new Float64Array(5 * 40 * 10);
+    const allY = new Float64Array(5 * 40 * 750);
+    tasks.slice(0, 5).forEach((t, i) => {
+      allX.set(t.x, i * 40 * 10);
+      allY.set(t.y.map(Math.log), i * 40 * 750);
+    });
+    const ref = { x: StandardScaler.fit(allX, 200, 10), y: StandardScaler.fit(allY, 200, 750) };
+    for (let j = 0; j < 10; j++) expect(s.xScaler.mean[j]).toBeCloseTo(ref.x.mean[j], 12);
+    for (let j = 0; j < 750; j += 37) {
+      expect(s.yScaler.mean[j]).toBeCloseTo(ref.y.mean[j], 10);
+      expect(s.yScaler.std[j] / ref.y.std[j]).toBeCloseTo(1, 10);
+    }
+    // Adaptation keeps them instead of fitting its own on the fine-tuning rows.
+    const a = adapt(model, params, tasks[5], { steps: 3, lr: 1e-3, validationFraction: 0.2, dropout: false, seed: 1, scalers: s });
+    expect(a.xScaler).toBe(s.xScaler);
+    expect(a.yScaler).toBe(s.yScaler);
+    const own = adapt(model, params, tasks[5], { steps: 3, lr: 1e-3, validationFraction: 0.2, dropout: false, seed: 1 });
+    expect(own.yScaler.mean[0]).not.toBeCloseTo(s.yScaler.mean[0], 6);
+    // The meta-emulator file stores them; adaptation of the loaded one uses them.
+    const file = join(mkdtempSync(join(tmpdir(), 'cosmeta-global-')), 'meta.h5');
+    const info = { parameterNames: Object.keys(paperRanges()), ell: Array.from(paperEll()), pairs: pairOrder(5), nBins: 5, training: {} };
+    await saveMetaEmulator(file, { model, params, info, scalers: s });
+    const loaded = await loadMetaEmulator(file, be);
+    expect(Array.from(loaded.scalers?.yScaler.std ?? [])).toEqual(Array.from(s.yScaler.std));
+    const { emulator } = adaptMetaEmulator(loaded, tasks[5], data.samples[5], { steps: 3, lr: 1e-3, validationFraction: 0.2, dropout: false, seed: 1 });
+    expect(Array.from(emulator.yScaler.mean)).toEqual(Array.from(s.yScaler.mean));
+  });
 });
