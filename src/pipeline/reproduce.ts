@@ -201,6 +201,10 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
   const ood = multiPeakFamily();
 
   const loadMeta = async (): Promise<MetaEmulator> => loadMetaEmulator(out(F.meta), await nn());
+  const release = (m: MetaEmulator) => {
+    m.model.dispose();
+    m.model.backend.free(m.params);
+  };
   const loadPretrained = async () => {
     const m = await loadModel(out(F.pretrained), await nn());
     m.model.dispose(); // the weights stay allocated; the meta-emulator's network runs them
@@ -265,7 +269,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
             (e) => bar.update(e.epoch, `validation loss ${e.validationLoss.toExponential(2)}`),
           );
           await saveMetaEmulator(out(F.meta), meta);
-          meta.model.dispose();
+          release(meta);
         } finally {
           bar.stop();
         }
@@ -281,7 +285,8 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
         const options = { ...PAPER_PRETRAIN, batchSize: s.singleTask.batchSize, epochs: s.singleTask.epochs, patience: s.singleTask.patience, seed: seeds.singleTask };
         const params = pretrainSingleTask(meta.model, task, options);
         await saveModel(out(F.pretrained), { model: meta.model, params, metadata: { kind: 'pre-trained', data: F.singleTaskData, ...options, spectra: task.n, seconds: (performance.now() - t0) / 1000 } });
-        meta.model.dispose();
+        meta.model.backend.free(params);
+        release(meta);
       },
     },
     {
@@ -310,7 +315,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
           emu.dispose();
           ui.log(`${F.fresh(size)}: trained from scratch on ${size} spectra`);
         }
-        meta.model.dispose();
+        release(meta);
       },
     },
     {
@@ -320,12 +325,14 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
         const pool = await readTask(out(F.targetTrain));
         const test = await readTask(out(F.targetTest));
         const meta = await loadMeta();
-        const starts = { maml: meta, 'single-task': await loadPretrained() };
+        const pretrained = await loadPretrained();
+        const starts = { maml: meta, 'single-task': pretrained };
         const rows = samplesStudy(meta.model, starts, pool, test, s.study.sizes, studySeeds, adaptOptions(0), (r) =>
           ui.log(`${r.method}, ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}%, f5 ${r.f5.mean.toFixed(4)}`),
         );
         writeFileAtomic(out(F.samplesStudy), `${JSON.stringify({ study: 'samples', seeds: studySeeds, adaptSteps: s.adaptSteps, test: test.n, rows }, null, 2)}\n`);
-        meta.model.dispose();
+        meta.model.backend.free(pretrained);
+        release(meta);
       },
     },
     {
@@ -358,7 +365,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
         );
         const result = { study: 'fresh', mamlSamples: s.fineTune, target: targetRows, outOfDistribution: oodRows };
         writeFileAtomic(out(F.freshStudy), `${JSON.stringify(result, null, 2)}\n`);
-        meta.model.dispose();
+        release(meta);
       },
     },
     {
