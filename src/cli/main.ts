@@ -64,8 +64,9 @@ function program(): Command {
     .addOption(new Option('--architecture <name>', 'network').default('mlp').choices(['mlp', 'cnn']))
     .addOption(new Option('--inner-optimizer <name>', 'optimiser of the inner (per-task) steps').default('adam').choices(['adam', 'sgd']))
     .option('--inner-lr <x>', 'learning rate of the inner steps (the paper: 1e-3)', '1e-3')
+    .option('--task-batch <n>', 'tasks per meta-update (the paper: 5)', '5')
     .addOption(new Option('--scalers <kind>', 'per-task scalers (the paper) or one global pair stored with the meta-emulator').default('per-task').choices(['per-task', 'global']))
-    .option('--epochs <n>', 'maximum meta-epochs (early stopping on the validation task; the paper: 100)', '40')
+    .option('--epochs <n>', 'maximum meta-epochs (early stopping on the validation task; the paper: 100)', '75')
     .option('--validation-samples <n>', 'spectra of the validation task used to adapt each epoch (the rest score it)', '100')
     .option('--out <file>', 'meta-emulator file (HDF5)')
     .action((o) => runMetaTrain(o));

@@ -37,6 +37,7 @@ export interface MetaTrainCliOptions {
   architecture: 'mlp' | 'cnn';
   innerOptimizer: 'adam' | 'sgd';
   innerLr: string;
+  taskBatch: string;
   scalers: 'per-task' | 'global';
   epochs: string;
   validationSamples: string;
@@ -46,7 +47,8 @@ export interface MetaTrainCliOptions {
 export async function runMetaTrain(o: MetaTrainCliOptions): Promise<void> {
   const data = requireFile('--data', o.data);
   if (!o.out) throw new CosmetaError('--out <meta.h5> is required');
-  const tasks = integer('--tasks', o.tasks, PAPER_MAML.taskBatch);
+  const taskBatch = integer('--task-batch', o.taskBatch, 1);
+  const tasks = integer('--tasks', o.tasks, taskBatch);
   const samples = integer('--samples', o.samples, 10);
   const seed = integer('--seed', o.seed);
   const epochs = integer('--epochs', o.epochs, 1);
@@ -57,7 +59,7 @@ export async function runMetaTrain(o: MetaTrainCliOptions): Promise<void> {
   const { meta, result: r } = await metaTrainFromDataset(
     data,
     backend,
-    { tasks, samples, architecture: o.architecture, config: { algorithm: o.algorithm, innerOptimizer: o.innerOptimizer, innerLr, scalers: o.scalers, epochs, validation: { ...PAPER_MAML.validation, samples: validationSamples }, seed } },
+    { tasks, samples, architecture: o.architecture, config: { algorithm: o.algorithm, taskBatch, innerOptimizer: o.innerOptimizer, innerLr, scalers: o.scalers, epochs, validation: { ...PAPER_MAML.validation, samples: validationSamples }, seed } },
     (e) => process.stderr.write(`meta-train: epoch ${e.epoch}, train ${e.trainLoss.toExponential(3)}, validation ${e.validationLoss.toExponential(3)} (${e.seconds.toFixed(1)} s)\n`),
   );
   await saveMetaEmulator(o.out, meta);

@@ -169,8 +169,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
   const stageTimes: Record<string, number> = existsSync(out(F.stages)) ? (JSON.parse(readFileSync(out(F.stages), 'utf8')) as Record<string, number>) : {};
 
   const problem = paperProblem();
-  const names = paperRanges(problem.nz.length);
-  const parameterNames = Object.keys(names);
+  const parameterNames = Object.keys(paperRanges(problem.nz.length));
   if (parameterNames.join() !== problem.parameters.map((p) => p.name).join()) throw new Error('the training inputs and the inference parameters differ');
   const prior = paperPriorRanges(parameterNames, problem.nz.length);
   const P = parameterNames.length;

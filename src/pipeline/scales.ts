@@ -67,7 +67,7 @@ const SCALES: Record<ScaleName, ReproduceScale> = {
     name: 'paper',
     data: { tasks: 201, samples: 5000 },
     // Cosmeta's default meta-training (chosen by measurement; the paper's 20 tasks x 500 was worse).
-    meta: { tasks: 100, samples: 500, epochs: 40, validationSamples: 100 },
+    meta: { tasks: 100, samples: 500, epochs: 75, validationSamples: 100 },
     target: { train: 25000, test: 5000 },
     singleTask: { spectra: 20000, batchSize: 5000, epochs: 2000, patience: 50 },
     adaptSteps: 300,
