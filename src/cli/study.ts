@@ -1,6 +1,6 @@
 /**
- * `cosmeta study samples|fresh`: the paper's accuracy studies at a reduced default size (full size with
- * --scale paper), as JSON and figures in an output directory.
+ * `cosmeta study samples|fresh|volume`: the paper's accuracy studies (i), (ii) and (iii) at a reduced
+ * default size (full size with --scale paper), as JSON and figures in an output directory.
  */
 
 import { existsSync, mkdirSync } from 'node:fs';
