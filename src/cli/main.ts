@@ -137,7 +137,7 @@ function program(): Command {
   cli
     .command('reproduce')
     .description("the paper's whole pipeline: data, meta-training, baselines, studies, chains, report (OUT/report.md, OUT/summary.json); a rerun skips finished stages")
-    .addOption(new Option('--scale <scale>', 'small (default, ~15 min on 2 cores), paper (the paper\'s sizes, hours) or tiny (a smoke test)').default('small').choices(['tiny', 'small', 'paper']))
+    .addOption(new Option('--scale <scale>', 'small (default, ~12 min on 2 cores), paper (the paper\'s sizes, ~2-2.5 h) or tiny (a smoke test)').default('small').choices(['tiny', 'small', 'paper']))
     .option('--seed <n>', 'root seed of every random draw', '1')
     .option('--out-dir <dir>', 'where every stage writes its files', 'results')
     .option('--threads <n>', 'worker threads (default: all cores)')
