@@ -1,7 +1,7 @@
 /** `cosmeta meta-train`, `cosmeta adapt`, `cosmeta evaluate`: thin commands over src/meta. */
 
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { integer, requireFile } from './args.js';
 import { DatasetReader } from '../data/dataset-file.js';
 import { CosmetaError } from '../errors.js';
 import { paperPriorRanges } from '../inference/problem.js';
@@ -15,18 +15,6 @@ import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
 import { DEFAULT_META_EMULATOR } from '../paths.js';
 import { latinHypercube } from '../tasks/design.js';
-
-function integer(flag: string, text: string, min = 0): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isInteger(v) || v < min) throw new CosmetaError(`${flag} ${text} is not an integer >= ${min}`);
-  return v;
-}
-
-function requireFile(flag: string, path: string | undefined): string {
-  if (!path) throw new CosmetaError(`${flag} <file> is required`);
-  if (!existsSync(path)) throw new CosmetaError(`${flag} ${path}: no such file`);
-  return path;
-}
 
 export interface MetaTrainCliOptions {
   data?: string;

@@ -1,8 +1,8 @@
 /** `cosmeta reproduce`: the paper's pipeline in one command, with a progress line per stage. */
 
-import { CosmetaError } from '../errors.js';
 import { reproduce, type PipelineUi } from '../pipeline/reproduce.js';
 import { reproduceScale } from '../pipeline/scales.js';
+import { integer } from './args.js';
 import { progressBar } from './progress.js';
 
 export interface ReproduceCliOptions {
@@ -11,12 +11,6 @@ export interface ReproduceCliOptions {
   outDir: string;
   threads?: string;
   progress: boolean;
-}
-
-function integer(flag: string, text: string, min: number): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isInteger(v) || v < min) throw new CosmetaError(`${flag} ${text} is not an integer >= ${min}`);
-  return v;
 }
 
 const elapsed = (seconds: number) => (seconds < 90 ? `${seconds.toFixed(1)} s` : `${(seconds / 60).toFixed(1)} min`);

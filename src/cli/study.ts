@@ -3,7 +3,7 @@
  * default size (full size with --scale paper), as JSON and figures in an output directory.
  */
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pairOrder } from '../cosmology/limber.js';
@@ -24,6 +24,7 @@ import { latinHypercube, paperRanges, type ParameterRanges } from '../tasks/desi
 import { multiPeakFamily, paperFamily } from '../tasks/families.js';
 import { targetSample } from '../tasks/target.js';
 import { DEFAULT_META_EMULATOR } from '../paths.js';
+import { integer, requireFile } from './args.js';
 
 export interface StudyCliOptions {
   meta?: string;
@@ -49,8 +50,7 @@ const log = (s: string) => process.stderr.write(`cosmeta study: ${s}\n`);
 
 export async function runStudy(which: string, o: StudyCliOptions): Promise<void> {
   if (which !== 'samples' && which !== 'fresh' && which !== 'volume') throw new CosmetaError(`unknown study "${which}"; available: samples, fresh, volume`);
-  const seed = Number(o.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new CosmetaError(`--seed ${o.seed} is not a non-negative integer`);
+  const seed = integer('--seed', o.seed);
   if (which === 'volume') return runVolumeStudy(seed, o);
   const paper = o.scale === 'paper';
   mkdirSync(o.outDir, { recursive: true });
@@ -118,19 +118,17 @@ export async function runStudy(which: string, o: StudyCliOptions): Promise<void>
  * paper (which needs a file of at least 201 tasks x 2,000 spectra).
  */
 async function runVolumeStudy(seed: number, o: StudyCliOptions): Promise<void> {
-  if (!o.data) throw new CosmetaError('--data <tasks.h5> is required for the volume study (a file from cosmeta generate)');
-  if (!existsSync(o.data)) throw new CosmetaError(`--data ${o.data}: no such file`);
+  const data = requireFile('--data', o.data);
   const paper = o.scale === 'paper';
   const grid: VolumeGrid = paper ? { ...PAPER_VOLUME_GRID } : { taskBatch: [2, 5, 10], tasks: [20, 100], samples: [100, 500] };
-  const epochs = o.epochs === undefined ? (paper ? PAPER_MAML.epochs : 10) : Number(o.epochs);
-  if (!Number.isInteger(epochs) || epochs < 1) throw new CosmetaError(`--epochs ${o.epochs} is not a positive integer`);
-  const reader = await DatasetReader.open(o.data);
+  const epochs = o.epochs === undefined ? (paper ? PAPER_MAML.epochs : 10) : integer('--epochs', o.epochs, 1);
+  const reader = await DatasetReader.open(data);
   const h = reader.header;
   reader.close();
   const needTasks = Math.max(...grid.tasks) + 1;
   const needSamples = Math.max(...grid.samples);
   if (h.tasks < needTasks || h.samples < needSamples) {
-    throw new CosmetaError(`--data ${o.data} holds ${h.tasks} tasks x ${h.samples} spectra; the ${o.scale} grid needs ${needTasks} x ${needSamples}`);
+    throw new CosmetaError(`--data ${data} holds ${h.tasks} tasks x ${h.samples} spectra; the ${o.scale} grid needs ${needTasks} x ${needSamples}`);
   }
   mkdirSync(o.outDir, { recursive: true });
   const backend = await createBackend({ threads: availableParallelism() });
@@ -146,7 +144,7 @@ async function runVolumeStudy(seed: number, o: StudyCliOptions): Promise<void> {
   const rows = await volumeStudy(
     grid,
     async (taskBatch, tasks, samples) => {
-      const { meta, result } = await metaTrainFromDataset(o.data as string, backend, {
+      const { meta, result } = await metaTrainFromDataset(data, backend, {
         tasks,
         samples,
         architecture: 'mlp',
@@ -162,7 +160,7 @@ async function runVolumeStudy(seed: number, o: StudyCliOptions): Promise<void> {
     adaptOptions,
     (r) => log(`task batch ${r.taskBatch}, ${r.tasks} tasks x ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}% (meta-training ${r.metaSeconds.toFixed(0)} s, best epoch ${r.bestEpoch}/${r.epochsRun})`),
   );
-  const result = { study: 'volume', scale: o.scale, data: o.data, grid, epochs, fineTune: 100, seeds, adapt: adaptOptions, test: test.n, rows };
+  const result = { study: 'volume', scale: o.scale, data, grid, epochs, fineTune: 100, seeds, adapt: adaptOptions, test: test.n, rows };
   writeFileAtomic(join(o.outDir, 'volume.json'), `${JSON.stringify(result, null, 2)}\n`);
   const panels = grid.samples.map((samples) => ({
     rows: rows.filter((r) => r.samples === samples).map((r) => ({ x: r.tasks, y: r.mape.mean, lo: r.mape.mean - r.mape.std, hi: r.mape.mean + r.mape.std, series: `task batch ${r.taskBatch}` })),

@@ -166,4 +166,15 @@ export class DatasetReader {
   close(): void {
     this.file.close();
   }
+
+  /** One whole task of a file: its parameter vectors [S x P], spectra [S x D] and sample, read at once. */
+  static async readTask(path: string, t = 0): Promise<{ x: Float64Array; y: Float64Array; n: number; sample: { z: Float64Array; nz: Float64Array[] } }> {
+    const reader = await DatasetReader.open(path);
+    try {
+      if (t >= reader.header.tasks) throw new CosmetaError(`${path} has ${reader.header.tasks} tasks; task ${t} was asked for`);
+      return { x: reader.inputs(t), y: reader.spectra(t), n: reader.header.samples, sample: reader.sample(t) };
+    } finally {
+      reader.close();
+    }
+  }
 }

@@ -299,7 +299,7 @@ export function metaTrain(
   }
   const logs = tasks.map((t, i) => logSpectra(t.y, `task ${i}`));
   const scalers: FixedScalers | undefined =
-    (config.scalers ?? 'per-task') === 'global'
+    config.scalers === 'global'
       ? { xScaler: StandardScaler.fitBlocks(tasks.map((t) => ({ x: t.x, n: t.n })), P), yScaler: StandardScaler.fitBlocks(tasks.map((t, i) => ({ x: logs[i], n: t.n })), D) }
       : undefined;
   const rng = new Random(config.seed);

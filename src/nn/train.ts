@@ -55,14 +55,7 @@ export class StandardScaler {
 
   /** Fit to rows [n x d] (features with zero spread get std 1). */
   static fit(x: ArrayLike<number>, n: number, d: number): StandardScaler {
-    if (n < 1) throw new CosmetaError('cannot fit a scaler to zero samples');
-    const mean = new Float64Array(d);
-    const std = new Float64Array(d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += x[i * d + j];
-    for (let j = 0; j < d; j++) mean[j] /= n;
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) std[j] += (x[i * d + j] - mean[j]) ** 2;
-    for (let j = 0; j < d; j++) std[j] = Math.sqrt(std[j] / n) || 1;
-    return new StandardScaler(mean, std);
+    return StandardScaler.fitBlocks([{ x, n }], d);
   }
 
   /** Fit to the rows of several blocks at once ([n_b x d] each), as if they were concatenated. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { DatasetReader } from '../data/dataset-file.js';
 import { CosmetaError } from '../errors.js';
 import { readChain, type Chain } from '../inference/chain-file.js';
-import { chainSamples, compareSamples, summary as quantiles } from '../inference/compare.js';
+import { chainSamples, compareSamples, defaultBurnIn, summary as quantiles } from '../inference/compare.js';
 import type { InferenceProblem } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { Emulator } from '../meta/emulator.js';
@@ -21,7 +21,7 @@ import type { FreshRatioRow, SamplesStudyRow } from '../meta/studies.js';
 import type { Backend } from '../nn/backend.js';
 import { cornerSpec, errorBarSpec, nzSpec, writeFigure, type LabelledSamples } from '../report/figures.js';
 import { VERSION } from '../version.js';
-import { METHODS, type Method, type pipelineFiles } from './reproduce.js';
+import { METHODS, type Method, type pipelineFiles } from './files.js';
 import type { ReproduceScale } from './scales.js';
 
 /** The paper's published numbers (arXiv:2504.00552; ../shared/reference/paper-system.md), for comparison only. */
@@ -64,7 +64,7 @@ function chainFacts(c: Chain) {
     facts: {
       walkers: c.walkers,
       steps: c.steps,
-      burnIn: Math.min(c.burnIn, Math.floor(c.steps / 2)),
+      burnIn: defaultBurnIn(c),
       acceptance: accepted / (c.steps * c.walkers),
       maxTau,
       stepsPerTau: c.steps / maxTau,
@@ -73,15 +73,6 @@ function chainFacts(c: Chain) {
       S8: interval(samples.columns[1]),
     },
   };
-}
-
-async function readTaskData(path: string) {
-  const r = await DatasetReader.open(path);
-  try {
-    return { x: r.inputs(0), y: r.spectra(0), n: r.header.samples, sample: r.sample(0) };
-  } finally {
-    r.close();
-  }
 }
 
 export async function writeReport(o: ReportInput): Promise<void> {
@@ -98,25 +89,20 @@ export async function writeReport(o: ReportInput): Promise<void> {
   const D = o.problem.data.length;
 
   // Accuracy of every emulator of the target sample on the test set.
-  const test = await readTaskData(path(F.targetTest));
-  const evaluate = async (rel: string): Promise<Accuracy & { training: Record<string, unknown> }> => {
+  const test = await DatasetReader.readTask(path(F.targetTest));
+  const evaluate = async (rel: string): Promise<Accuracy> => {
     const emu = await Emulator.load(path(rel), o.backend);
     try {
-      return { ...accuracy(test.y, emu.predictSync(test.x, test.n), test.n, D), training: emu.info.training };
+      return accuracy(test.y, emu.predictSync(test.x, test.n), test.n, D);
     } finally {
       await emu.close();
     }
   };
-  const compared: Record<Method, Accuracy> = {} as Record<Method, Accuracy>;
-  for (const m of METHODS) {
-    const a = await evaluate(m === 'fresh' ? F.fresh(s.fineTune) : F.emulator(m));
-    compared[m] = { mape: a.mape, f5: a.f5, maxApe: a.maxApe, n: a.n };
-  }
-  const freshBySize = [];
-  for (const size of s.fresh.sizes) {
-    const a = await evaluate(F.fresh(size));
-    freshBySize.push({ samples: size, mape: a.mape, f5: a.f5, maxApe: a.maxApe });
-  }
+  const freshBySize: Array<{ samples: number } & Accuracy> = [];
+  for (const size of s.fresh.sizes) freshBySize.push({ samples: size, ...(await evaluate(F.fresh(size))) });
+  const fresh = freshBySize.find((r) => r.samples === s.fineTune);
+  if (!fresh) throw new Error(`no fresh emulator with ${s.fineTune} spectra`); // validateScale guarantees one
+  const compared: Record<Method, Accuracy> = { maml: await evaluate(F.emulator('maml')), 'single-task': await evaluate(F.emulator('single-task')), fresh };
 
   // Studies.
   const samplesStudy = json<{ rows: SamplesStudyRow[] }>(F.samplesStudy).rows;
@@ -127,7 +113,7 @@ export async function writeReport(o: ReportInput): Promise<void> {
   // Posteriors.
   const theoryChain = await readChain(path(F.theoryChain));
   const theory = chainFacts(theoryChain);
-  const posteriors: Record<string, unknown> = { theory: theory.facts };
+  const posteriors = { theory: theory.facts } as Record<Method | 'theory', PosteriorFacts>;
   const sets: LabelledSamples[] = [{ label: LABEL.theory, samples: theory.samples }];
   const cornerSets: LabelledSamples[] = [{ label: LABEL.theory, samples: chainSamples(theoryChain, CORNER_PARAMS) }];
   for (const m of METHODS) {
@@ -137,7 +123,7 @@ export async function writeReport(o: ReportInput): Promise<void> {
     posteriors[m] = {
       ...facts.facts,
       bhattacharyya: cmp.bhattacharyya,
-      bhattacharyyaHistogram: cmp.bhattacharyyaHistogram ?? Number.NaN,
+      bhattacharyyaHistogram: cmp.bhattacharyyaHistogram ?? Number.NaN, // never null for two parameters
       meanShiftSigma: cmp.meanShiftSigma,
       widthRatio: cmp.widthRatio,
     };
@@ -151,7 +137,7 @@ export async function writeReport(o: ReportInput): Promise<void> {
   const tasks = await DatasetReader.open(path(F.tasks));
   const examples = [0, 1, 2].filter((t) => t < tasks.header.tasks).map((t) => ({ label: `task ${t}`, ...tasks.sample(t) }));
   tasks.close();
-  const oodSample = (await readTaskData(path(F.oodTrain))).sample;
+  const oodSample = (await DatasetReader.readTask(path(F.oodTrain))).sample;
   await writeFigure(nzSpec([{ label: 'inference target', ...test.sample }, ...examples, { label: 'three-peak (out of distribution)', ...oodSample }]), fig('nz'));
   const panel = (key: 'mape' | 'f5') =>
     samplesStudy.map((r) => ({ x: r.samples, y: r[key].mean, lo: Math.max(0, r[key].mean - r[key].std), hi: r[key].mean + r[key].std, series: r.method }));
@@ -170,7 +156,6 @@ export async function writeReport(o: ReportInput): Promise<void> {
   await writeFigure(cornerSpec(sets, POSTERIOR_PARAMS), fig('contours'));
   await writeFigure(cornerSpec(cornerSets, CORNER_PARAMS), fig('corner'));
 
-  const meta = json<Record<string, unknown>>(F.settings);
   const metaInfo = await metaTrainingFacts(path(F.meta), o.backend);
   const stageSeconds = o.stageSeconds;
   const summary = {
@@ -179,7 +164,7 @@ export async function writeReport(o: ReportInput): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGB: totalmem() / 2 ** 30, platform: `${process.platform} ${process.arch}`, node: process.version },
     scale: s.name,
     seed: o.seed,
-    settings: meta.scale,
+    settings: s,
     seconds: { ...stageSeconds, total: Object.entries(stageSeconds).filter(([k]) => !k.startsWith('chain: ')).reduce((a, [, v]) => a + v, 0) },
     metaTraining: metaInfo,
     accuracy: { fineTuneSamples: s.fineTune, testSpectra: test.n, dataSize: D, ...compared, freshBySize },
@@ -192,7 +177,7 @@ export async function writeReport(o: ReportInput): Promise<void> {
     paper: PAPER_RESULTS,
   };
   writeFileAtomic(path(F.summary), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileAtomic(path(F.report), markdown(summary as unknown as Summary, s));
+  writeFileAtomic(path(F.report), markdown(summary, s));
 }
 
 async function metaTrainingFacts(file: string, backend: Backend) {

@@ -39,6 +39,7 @@ import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
 import { fixedSample, multiPeakFamily, paperFamily } from '../tasks/families.js';
 import { paperRanges } from '../tasks/design.js';
+import { METHODS, pipelineFiles, type Method } from './files.js';
 import { writeReport } from './report.js';
 import type { ReproduceScale } from './scales.js';
 
@@ -64,36 +65,6 @@ export interface ReproduceOptions {
   seed: number;
   threads?: number;
   ui?: PipelineUi;
-}
-
-/** The labels of the compared emulators (and their chains). */
-export const METHODS = ['maml', 'single-task', 'fresh'] as const;
-export type Method = (typeof METHODS)[number];
-
-/** Every file the pipeline writes, relative to its output directory. */
-export function pipelineFiles(scale: ReproduceScale) {
-  const n = scale.fineTune;
-  return {
-    settings: 'reproduce.json',
-    stages: 'stages.json',
-    tasks: 'data/tasks.h5',
-    targetTrain: 'data/target-train.h5',
-    targetTest: 'data/target-test.h5',
-    singleTaskData: 'data/single-task.h5',
-    oodTrain: 'data/ood-train.h5',
-    oodTest: 'data/ood-test.h5',
-    meta: 'models/meta.h5',
-    pretrained: 'models/single-task.h5',
-    emulator: (m: Method) => `emulators/${m}-${n}.h5`,
-    fresh: (size: number) => `emulators/fresh-${size}.h5`,
-    samplesStudy: 'studies/samples.json',
-    freshStudy: 'studies/fresh.json',
-    theoryChain: 'chains/theory.h5',
-    chain: (m: Method) => `chains/${m}-${n}.h5`,
-    summary: 'summary.json',
-    report: 'report.md',
-    figure: (name: string) => `figures/${name}.png`,
-  };
 }
 
 /** Check that a scale's sizes fit together; throws a CosmetaError naming the first problem. */
@@ -136,16 +107,6 @@ interface Stage {
   /** Always rerun (cheap and derived from the other files). */
   always?: boolean;
   run(): Promise<void>;
-}
-
-/** A whole task of a dataset file with its sample. */
-async function readTask(path: string, t = 0): Promise<Task & { sample: { z: Float64Array; nz: Float64Array[] } }> {
-  const reader = await DatasetReader.open(path);
-  try {
-    return { x: reader.inputs(t), y: reader.spectra(t), n: reader.header.samples, sample: reader.sample(t) };
-  } finally {
-    reader.close();
-  }
 }
 
 /** Run the pipeline (or the stages still missing). */
@@ -251,7 +212,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
         await generate(F.singleTaskData, 'single-task sample', { tasks: 1, samples: s.singleTask.spectra, seed: seeds.singleTask, family: paperFamily() });
         // The same three-peak sample (task 0 of the family under one seed) for training pool and test set.
         await generate(F.oodTrain, 'three-peak sample (training pool)', { tasks: 1, samples: s.ood.train, seed: seeds.oodTrain, family: ood, ranges: prior });
-        const sample = (await readTask(out(F.oodTrain))).sample;
+        const sample = (await DatasetReader.readTask(out(F.oodTrain))).sample;
         await generate(F.oodTest, 'three-peak sample (test)', { tasks: 1, samples: s.ood.test, seed: seeds.oodTest, family: fixedSample(sample.z, sample.nz, { sample: 'three-peak, as in the training pool' }), ranges: prior });
       },
     },
@@ -279,7 +240,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
       outputs: [F.pretrained],
       run: async () => {
         const meta = await loadMeta();
-        const task = await readTask(out(F.singleTaskData));
+        const task = await DatasetReader.readTask(out(F.singleTaskData));
         const t0 = performance.now();
         const options = { ...PAPER_PRETRAIN, batchSize: s.singleTask.batchSize, epochs: s.singleTask.epochs, patience: s.singleTask.patience, seed: seeds.singleTask };
         const params = pretrainSingleTask(meta.model, task, options);
@@ -292,7 +253,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
       name: `emulators of the target sample: MAML, single-task and fresh with ${s.fineTune} spectra; fresh with ${s.fresh.sizes.filter((n) => n !== s.fineTune).join(', ')}`,
       outputs: [...METHODS.filter((m) => m !== 'fresh').map(F.emulator), ...s.fresh.sizes.map(F.fresh)],
       run: async () => {
-        const pool = await readTask(out(F.targetTrain));
+        const pool = await DatasetReader.readTask(out(F.targetTrain));
         const meta = await loadMeta();
         const info = emulatorInfo(pool.sample);
         // The compared emulators use the first study seed, so they are the study's first draws.
@@ -321,8 +282,8 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
       name: `study (i): MAML and single-task against ${s.study.sizes.join(', ')} fine-tuning spectra, ${s.study.seeds} seeds`,
       outputs: [F.samplesStudy],
       run: async () => {
-        const pool = await readTask(out(F.targetTrain));
-        const test = await readTask(out(F.targetTest));
+        const pool = await DatasetReader.readTask(out(F.targetTrain));
+        const test = await DatasetReader.readTask(out(F.targetTest));
         const meta = await loadMeta();
         const pretrained = await loadPretrained();
         const starts = { maml: meta, 'single-task': pretrained };
@@ -340,12 +301,12 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
       run: async () => {
         const study = JSON.parse(readFileSync(out(F.samplesStudy), 'utf8')) as { rows: SamplesStudyRow[] };
         const mamlRow = study.rows.find((r) => r.method === 'maml' && r.samples === s.fineTune);
-        const test = await readTask(out(F.targetTest));
+        const test = await DatasetReader.readTask(out(F.targetTest));
         const be = await nn();
         let mamlTarget = mamlRow;
         const meta = await loadMeta();
         if (!mamlTarget) {
-          const pool = await readTask(out(F.targetTrain));
+          const pool = await DatasetReader.readTask(out(F.targetTrain));
           mamlTarget = samplesStudy(meta.model, { maml: meta }, pool, test, [s.fineTune], studySeeds, adaptOptions(0))[0];
         }
         const targetRows: FreshRatioRow[] = [];
@@ -355,8 +316,8 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
           targetRows.push(freshRatioRow(size, { ...acc, seconds: Number(emu.info.training.seconds) }, mamlTarget));
           await emu.close();
         }
-        const oodPool = await readTask(out(F.oodTrain));
-        const oodTest = await readTask(out(F.oodTest));
+        const oodPool = await DatasetReader.readTask(out(F.oodTrain));
+        const oodTest = await DatasetReader.readTask(out(F.oodTest));
         const oodSeeds = Array.from({ length: s.ood.seeds }, (_, i) => seeds.study + i);
         const oodRows = freshRatioStudy(meta.model, meta, oodPool, oodTest, s.ood.sizes, s.fineTune, oodSeeds, adaptOptions(0), emulatorInfo(oodPool.sample), (r) =>
           ui.log(`three-peak: fresh on ${r.freshSamples} spectra: MAPE ${r.fresh.mape.toFixed(3)}% vs MAML(${s.fineTune}) ${r.maml.mape.toFixed(3)}%`),

@@ -70,7 +70,7 @@ describe('cosmeta meta-train, adapt, evaluate', () => {
     const studyDir = join(dir, 'volume');
     r = run(['study', 'volume', '--seed', '1', '--out-dir', studyDir]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--data <tasks\.h5> is required/);
+    expect(r.stderr).toMatch(/--data <file> is required/);
     r = run(['study', 'volume', '--data', join(dir, 'tasks.h5'), '--seed', '1', '--out-dir', studyDir]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/holds 7 tasks x 60 spectra; the small grid needs 101 x 500/);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { pipelineFiles, METHODS } from '../../src/pipeline/reproduce.js';
+import { METHODS, pipelineFiles } from '../../src/pipeline/files.js';
 import { reproduceScale } from '../../src/pipeline/scales.js';
 
 // The built command (npm test builds dist/ first), at the tiny scale: every stage, in seconds.
