@@ -45,7 +45,7 @@ export { readChain, writeChain, type Chain } from './inference/chain-file.js';
 export { chainSamples, compareSamples, gaussianBhattacharyya, histogramBhattacharyya, moments, summary, type Samples, type Comparison } from './inference/compare.js';
 export { TheoryModel, type TheoryModelOptions } from './parallel/theory-model.js';
 export { Emulator, trainEmulator, type EmulatorInfo } from './meta/emulator.js';
-export { metaTrain, adapt, PAPER_MAML, DEFAULT_ADAPT, type MamlConfig, type AdaptOptions, type Task } from './meta/maml.js';
+export { metaTrain, adapt, PAPER_MAML, DEFAULT_ADAPT, META_ALGORITHMS, type MamlConfig, type MetaAlgorithm, type AdaptOptions, type Task } from './meta/maml.js';
 export { loadMetaEmulator, saveMetaEmulator, adaptMetaEmulator, metaTrainFromDataset, type MetaEmulator } from './meta/meta-emulator.js';
 export { accuracy as emulatorAccuracy, type Accuracy as EmulatorAccuracy } from './meta/metrics.js';
 export { reproduce, type PipelineUi } from './pipeline/reproduce.js';

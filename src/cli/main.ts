@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
 import { CosmetaError } from '../errors.js';
+import { META_ALGORITHMS } from '../meta/maml.js';
 import { VERSION } from '../version.js';
 import { runBenchNn, runBenchTheory } from './bench.js';
 import { runCl } from './cl.js';
@@ -60,7 +61,7 @@ function program(): Command {
     .option('--tasks <n>', 'training tasks (the paper: 20)', '100')
     .option('--samples <n>', 'spectra per task', '500')
     .requiredOption('--seed <n>', 'random seed, an integer in [0, 2^32)')
-    .addOption(new Option('--algorithm <name>', 'meta-learning algorithm').default('fomaml').choices(['fomaml', 'reptile']))
+    .addOption(new Option('--algorithm <name>', 'first-order MAML (the paper), second-order MAML or Reptile').default('fomaml').choices(META_ALGORITHMS))
     .addOption(new Option('--architecture <name>', 'network').default('mlp').choices(['mlp', 'cnn']))
     .addOption(new Option('--inner-optimizer <name>', 'optimiser of the inner (per-task) steps').default('adam').choices(['adam', 'sgd']))
     .option('--inner-lr <x>', 'learning rate of the inner steps (the paper: 1e-3)', '1e-3')

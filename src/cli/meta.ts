@@ -8,7 +8,7 @@ import { paperPriorRanges } from '../inference/problem.js';
 import { readRedshiftDistributions } from '../io/nz-file.js';
 import { Random } from '../math/random.js';
 import { Emulator } from '../meta/emulator.js';
-import { DEFAULT_ADAPT, PAPER_MAML } from '../meta/maml.js';
+import { DEFAULT_ADAPT, PAPER_MAML, type MetaAlgorithm } from '../meta/maml.js';
 import { adaptMetaEmulator, loadMetaEmulator, metaTrainFromDataset, saveMetaEmulator } from '../meta/meta-emulator.js';
 import { accuracy } from '../meta/metrics.js';
 import { createBackend } from '../nn/wasm.js';
@@ -21,7 +21,7 @@ export interface MetaTrainCliOptions {
   tasks: string;
   samples: string;
   seed: string;
-  algorithm: 'fomaml' | 'reptile';
+  algorithm: MetaAlgorithm;
   architecture: 'mlp' | 'cnn';
   innerOptimizer: 'adam' | 'sgd';
   innerLr: string;

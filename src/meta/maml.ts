@@ -7,9 +7,10 @@
  * steps on the support loss with its own fresh optimiser, and the gradient of the query loss at the adapted
  * weights is taken. First-order MAML (the paper's) averages these query gradients over the batch and
  * applies them to the meta-weights with the outer optimiser (Adam, its own state, kept across updates; the
- * paper's code shared one Adam state between the loops, which is not MAML). Reptile (Nichol, Achiam &
- * Schulman 2018) uses instead the mean of (meta-weights - adapted weights) after the inner steps on the whole
- * task. Dropout is on in both loops. Once per epoch the meta-weights are adapted to a held-out task with
+ * paper's code shared one Adam state between the loops, which is not MAML). Second-order MAML takes instead
+ * the exact derivative of each query loss with respect to the meta-weights, through the inner steps
+ * (inner-loop.ts). Reptile (Nichol, Achiam & Schulman 2018) uses the mean of (meta-weights - adapted
+ * weights) after the inner steps on the whole task. Dropout is on in both loops. Once per epoch the meta-weights are adapted to a held-out task with
  * `validation.samples` spectra (fresh Adam, `validation.steps` steps) and scored by the MSE on its other
  * spectra; training stops after `patience` epochs without an improvement larger than `minDelta`, and the
  * best meta-weights are restored.
@@ -19,7 +20,10 @@ import { CosmetaError, requireInteger } from '../errors.js';
 import { Random } from '../math/random.js';
 import type { Arr, Backend } from '../nn/backend.js';
 import type { Sequential } from '../nn/model.js';
-import { adamState, adamStep, evaluateLoss, fit, mse, StandardScaler, type AdamState } from '../nn/train.js';
+import { adamState, adamStep, evaluateLoss, fit, StandardScaler, type AdamState } from '../nn/train.js';
+import { Stepper } from './inner-loop.js';
+
+export { Stepper } from './inner-loop.js';
 
 /** One galaxy sample's training data: raw parameter vectors [n x P] and spectra C_ell [n x D] (positive). */
 export interface Task {
@@ -28,8 +32,15 @@ export interface Task {
   n: number;
 }
 
+export const META_ALGORITHMS = ['fomaml', 'maml', 'reptile'] as const;
+export type MetaAlgorithm = (typeof META_ALGORITHMS)[number];
+
 export interface MamlConfig {
-  algorithm: 'fomaml' | 'reptile';
+  /**
+   * "fomaml" (the paper's): the query gradient at the adapted weights; "maml": the exact (second-order)
+   * meta-gradient through the inner steps (see inner-loop.ts); "reptile": meta-weights minus adapted weights.
+   */
+  algorithm: MetaAlgorithm;
   innerSteps: number;
   innerLr: number;
   innerOptimizer: 'adam' | 'sgd';
@@ -118,53 +129,6 @@ export function scaleRows(backend: Backend, task: Task, logY: Float64Array, rows
   };
 }
 
-/** Buffers for gradient steps on one model, reused across tasks. */
-export class Stepper {
-  readonly g: Arr;
-  readonly dy: Arr;
-  /** The inner optimiser's state, reset (not reallocated) at the start of every `descend`. */
-  private readonly inner: AdamState;
-
-  constructor(
-    readonly model: Sequential,
-    maxRows: number,
-  ) {
-    this.g = model.backend.alloc(model.size);
-    this.dy = model.backend.alloc(maxRows * model.outSize);
-    this.inner = adamState(model.backend, model.size);
-  }
-
-  /** g = gradient of the MSE of rows [a, b) at p; returns the loss. */
-  gradient(p: Arr, x: Arr, y: Arr, a: number, b: number, training: boolean, rng: Random): number {
-    const m = this.model;
-    const n = b - a;
-    const { y: out, tape } = m.forward(p, x.subarray(a * m.inSize, b * m.inSize), n, { training, rng });
-    const loss = mse(out, y.subarray(a * m.outSize, b * m.outSize), n * m.outSize, this.dy);
-    this.g.fill(0);
-    m.backward(p, tape, this.dy.subarray(0, n * m.outSize), this.g);
-    return loss;
-  }
-
-  /** `steps` full-batch steps on rows [a, b) from p, in place, with a fresh optimiser. */
-  descend(p: Arr, x: Arr, y: Arr, a: number, b: number, steps: number, lr: number, optimizer: 'adam' | 'sgd', training: boolean, rng: Random): void {
-    const be = this.model.backend;
-    const s = this.inner;
-    s.m.fill(0);
-    s.v.fill(0);
-    s.t = 0;
-    for (let k = 0; k < steps; k++) {
-      this.gradient(p, x, y, a, b, training, rng);
-      if (optimizer === 'adam') adamStep(be, p, this.g, s, { lr });
-      else for (let i = 0; i < p.length; i++) p[i] -= lr * this.g[i];
-    }
-  }
-
-  dispose(): void {
-    const be = this.model.backend;
-    for (const a of [this.g, this.dy, this.inner.m, this.inner.v]) be.free(a);
-  }
-}
-
 function shuffle(a: Int32Array, rng: Random): void {
   for (let i = a.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -195,7 +159,7 @@ export function validateMamlConfig(c: MamlConfig, tasks: readonly Task[]): void 
 
 export interface MetaEpoch {
   epoch: number;
-  /** Mean query loss (FO-MAML) or support loss after the inner steps (Reptile) over the epoch. */
+  /** Mean query loss (MAML, FO-MAML) or support loss after the inner steps (Reptile) over the epoch. */
   trainLoss: number;
   /** Post-adaptation MSE on the validation task. */
   validationLoss: number;
@@ -246,7 +210,7 @@ export interface SupportQuery {
 
 /**
  * One meta-update of `params` from a batch of tasks (already scaled), with the outer optimiser state
- * `outer`; returns the mean query loss (FO-MAML) or post-inner-step loss (Reptile). `G` and `adapted` are
+ * `outer`; returns the mean query loss (MAML, FO-MAML) or post-inner-step loss (Reptile). `G` and `adapted` are
  * work arrays of the model's size.
  */
 export function metaUpdate(
@@ -263,12 +227,15 @@ export function metaUpdate(
   G.fill(0);
   let loss = 0;
   for (const t of batch) {
-    adapted.set(params);
-    if (config.algorithm === 'fomaml') {
+    if (config.algorithm === 'maml') {
+      loss += stepper.secondOrderGradient(params, t, config.innerSteps, config.innerLr, config.innerOptimizer, config.dropout, rng, G, 1 / batch.length);
+    } else if (config.algorithm === 'fomaml') {
+      adapted.set(params);
       stepper.descend(adapted, t.x, t.y, 0, t.nSupport, config.innerSteps, config.innerLr, config.innerOptimizer, config.dropout, rng);
       loss += stepper.gradient(adapted, t.x, t.y, t.nSupport, t.n, config.dropout, rng);
       for (let i = 0; i < G.length; i++) G[i] += stepper.g[i] / batch.length;
     } else {
+      adapted.set(params);
       stepper.descend(adapted, t.x, t.y, 0, t.n, config.innerSteps, config.innerLr, config.innerOptimizer, config.dropout, rng);
       loss += evaluateLoss(model, adapted, t.x, t.y, t.n);
       for (let i = 0; i < G.length; i++) G[i] += (params[i] - adapted[i]) / batch.length;

@@ -26,11 +26,14 @@ export function adamState(backend: Backend, size: number): AdamState {
   return { m: backend.alloc(size), v: backend.alloc(size), t: 0 };
 }
 
-/** One bias-corrected Adam step (Kingma & Ba 2015; PyTorch's defaults beta = (0.9, 0.999), eps = 1e-8). */
+/** Adam's default constants (PyTorch's). */
+export const ADAM_DEFAULTS = Object.freeze({ beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+
+/** One bias-corrected Adam step (Kingma & Ba 2015; `ADAM_DEFAULTS` unless given). */
 export function adamStep(backend: Backend, p: Arr, g: Arr, state: AdamState, o: AdamOptions): void {
-  const b1 = o.beta1 ?? 0.9;
-  const b2 = o.beta2 ?? 0.999;
-  const eps = o.eps ?? 1e-8;
+  const b1 = o.beta1 ?? ADAM_DEFAULTS.beta1;
+  const b2 = o.beta2 ?? ADAM_DEFAULTS.beta2;
+  const eps = o.eps ?? ADAM_DEFAULTS.eps;
   state.t += 1;
   const c1 = 1 - Math.pow(b1, state.t);
   const c2 = Math.sqrt(1 - Math.pow(b2, state.t));
