@@ -1,10 +1,13 @@
 /**
  * Neural-network engine benchmark: GEMM GFLOP/s for the three layouts at the shapes training meets, one
  * and two threads, FMA or not; training-step time (forward + backward + Adam) of FastWeightCNN and of the
- * default MLP at batch 300; forward throughput of the default MLP at batch 1, 100 and 10,000.
+ * default MLP at batch 300; forward throughput of the default MLP at batch 1, 100 and 10,000; one
+ * meta-update of the default MLP with each meta-learning algorithm at the paper's settings (5 tasks of 500
+ * spectra, support/query 300/200, 5 inner Adam steps).
  */
 
 import { Random } from '../math/random.js';
+import { META_ALGORITHMS, metaUpdate, PAPER_MAML, Stepper, type MetaAlgorithm, type SupportQuery } from '../meta/maml.js';
 import type { Arr, Backend, Layout } from '../nn/backend.js';
 import { defaultMlp, fastWeightCNN, type Sequential } from '../nn/model.js';
 import { adamState, adamStep, mse } from '../nn/train.js';
@@ -24,6 +27,8 @@ export interface NnBenchResult {
   gemm: GemmFigure[];
   trainStepMs: { fastWeightCNN: number; defaultMlp: number };
   evalsPerSecond: Record<'1' | '100' | '10000', number>;
+  /** One meta-update (5 tasks) of the default MLP, ms. */
+  metaUpdateMs: Record<MetaAlgorithm, number>;
   backend: string;
 }
 
@@ -67,6 +72,27 @@ function trainStepSeconds(model: Sequential, batch: number, minSeconds: number):
   return s;
 }
 
+function metaUpdateSeconds(model: Sequential, algorithm: MetaAlgorithm, minSeconds: number): number {
+  const be = model.backend;
+  const rng = new Random(3);
+  const params = model.init(rng);
+  const n = 500;
+  const batch: SupportQuery[] = Array.from({ length: PAPER_MAML.taskBatch }, () => ({
+    x: randomArray(be, n * model.inSize, rng, 1),
+    y: randomArray(be, n * model.outSize, rng, 1),
+    n,
+    nSupport: Math.floor(n * PAPER_MAML.supportFraction),
+  }));
+  const stepper = new Stepper(model, n);
+  const outer = adamState(be, model.size);
+  const G = be.alloc(model.size);
+  const adapted = be.alloc(model.size);
+  const s = timeIt(() => metaUpdate(stepper, params, outer, batch, { ...PAPER_MAML, algorithm }, rng, G, adapted), minSeconds);
+  stepper.dispose();
+  for (const a of [params, outer.m, outer.v, G, adapted, ...batch.flatMap((t) => [t.x, t.y])]) be.free(a);
+  return s;
+}
+
 export async function benchNn(options: { quick?: boolean } = {}): Promise<NnBenchResult> {
   const minSeconds = options.quick ? 0.05 : 0.5;
   const fmaModes = relaxedSimdAvailable() ? [false, true] : [false];
@@ -99,6 +125,8 @@ export async function benchNn(options: { quick?: boolean } = {}): Promise<NnBenc
   cnn.dispose();
   const net = defaultMlp(be, 10, 750, { V, mean, components });
   const mlpStep = trainStepSeconds(net, 300, minSeconds);
+  const metaUpdateMs = {} as Record<MetaAlgorithm, number>;
+  for (const algorithm of META_ALGORITHMS) metaUpdateMs[algorithm] = 1000 * metaUpdateSeconds(net, algorithm, options.quick ? 0.01 : 2);
   const p = net.init(rng);
   const evalsPerSecond = {} as Record<'1' | '100' | '10000', number>;
   for (const batch of [1, 100, 10000] as const) {
@@ -110,5 +138,5 @@ export async function benchNn(options: { quick?: boolean } = {}): Promise<NnBenc
   net.dispose();
   const name = be.name;
   be.dispose();
-  return { gemm, trainStepMs: { fastWeightCNN: cnnStep * 1000, defaultMlp: mlpStep * 1000 }, evalsPerSecond, backend: name };
+  return { gemm, trainStepMs: { fastWeightCNN: cnnStep * 1000, defaultMlp: mlpStep * 1000 }, evalsPerSecond, metaUpdateMs, backend: name };
 }

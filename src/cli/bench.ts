@@ -22,6 +22,8 @@ export function formatNnBench(r: NnBenchResult): string {
     }
   }
   lines.push(`  training step at batch 300 (${r.backend}): FastWeightCNN ${r.trainStepMs.fastWeightCNN.toFixed(0)} ms, default MLP ${r.trainStepMs.defaultMlp.toFixed(2)} ms`);
+  const mu = r.metaUpdateMs;
+  lines.push(`  meta-update of the default MLP (5 tasks x 500 spectra, 5 inner Adam steps): first-order MAML ${mu.fomaml.toFixed(0)} ms, second-order ${mu.maml.toFixed(0)} ms, Reptile ${mu.reptile.toFixed(0)} ms`);
   lines.push(`  default MLP forward: ${Object.entries(r.evalsPerSecond).map(([b, v]) => `batch ${b}: ${v.toFixed(0)}/s (${(1e6 / v).toFixed(1)} us each)`).join(', ')}`);
   return lines.join('\n');
 }

@@ -96,7 +96,7 @@ export class Stepper {
     optimizer: 'adam' | 'sgd',
     training: boolean,
     rng: Random,
-    acc: ArrayLike<number> & { [i: number]: number },
+    acc: Arr,
     scale = 1,
   ): number {
     const be = this.model.backend;

@@ -15,7 +15,7 @@ describe('cosmeta bench theory --json', () => {
 });
 
 describe('cosmeta bench nn --json', () => {
-  it('prints GEMM figures for 3 layouts x 3 shapes x 1-2 threads, training-step times and throughput', () => {
+  it('prints GEMM figures for 3 layouts x 3 shapes x 1-2 threads, training-step times, throughput and meta-update times', () => {
     const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'cosmeta.js'), 'bench', 'nn', '--json', '--quick'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -25,5 +25,7 @@ describe('cosmeta bench nn --json', () => {
     expect(j.trainStepMs.fastWeightCNN).toBeGreaterThan(0);
     expect(j.trainStepMs.defaultMlp).toBeGreaterThan(0);
     expect(Object.keys(j.evalsPerSecond)).toEqual(['1', '100', '10000']);
+    expect(Object.keys(j.metaUpdateMs)).toEqual(['fomaml', 'maml', 'reptile']);
+    for (const v of Object.values(j.metaUpdateMs)) expect(v).toBeGreaterThan(0);
   }, 300_000);
 });
