@@ -18,6 +18,10 @@ describe('cosmeta meta-train, adapt, evaluate', () => {
     let r = run(['meta-train', '--data', data, '--tasks', '6', '--samples', '60', '--epochs', '2', '--validation-samples', '30', '--seed', '2', '--out', meta]);
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).epochs).toBe(2);
+    // Second-order MAML through the command: another meta-gradient, so other validation losses.
+    const so = run(['meta-train', '--data', data, '--tasks', '6', '--samples', '60', '--epochs', '2', '--validation-samples', '30', '--seed', '2', '--algorithm', 'maml', '--out', join(dir, 'meta-so.h5')]);
+    expect(so.status, so.stderr).toBe(0);
+    expect(JSON.parse(so.stdout).bestValidationLoss).not.toBe(JSON.parse(r.stdout).bestValidationLoss);
 
     const s = targetSample();
     const nz = join(dir, 'target.txt');
