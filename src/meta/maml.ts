@@ -1,19 +1,18 @@
 /**
  * Model-agnostic meta-learning (Finn, Abbeel & Levine 2017) of an emulator over many galaxy samples, as
- * arXiv:2504.00552 runs it, and adaptation of the meta-learned weights to a new sample.
- *
- * One meta-update takes a batch of tasks; for each, per-task scalers are fitted on its support set
- * (inputs and ln C_ell standardised per feature), a copy of the meta-weights takes `innerSteps` full-batch
- * steps on the support loss with its own fresh optimiser, and the gradient of the query loss at the adapted
- * weights is taken. First-order MAML (the paper's) averages these query gradients over the batch and
- * applies them to the meta-weights with the outer optimiser (Adam, its own state, kept across updates; the
- * paper's code shared one Adam state between the loops, which is not MAML). Second-order MAML takes instead
- * the exact derivative of each query loss with respect to the meta-weights, through the inner steps
- * (inner-loop.ts). Reptile (Nichol, Achiam & Schulman 2018) uses the mean of (meta-weights - adapted
- * weights) after the inner steps on the whole task. Dropout is on in both loops. Once per epoch the meta-weights are adapted to a held-out task with
- * `validation.samples` spectra (fresh Adam, `validation.steps` steps) and scored by the MSE on its other
- * spectra; training stops after `patience` epochs without an improvement larger than `minDelta`, and the
- * best meta-weights are restored.
+ * arXiv:2504.00552 runs it, and adaptation of the meta-learned weights to a new sample. One meta-update takes
+ * a batch of tasks; for each, per-task scalers are fitted on its support set (inputs and ln C_ell
+ * standardised per feature), a copy of the meta-weights takes `innerSteps` full-batch steps on the support
+ * loss with its own fresh optimiser, and the gradient of the query loss at the adapted weights is taken.
+ * First-order MAML (the paper's) averages these query gradients over the batch and applies them to the
+ * meta-weights with the outer optimiser (Adam, its own state, kept across updates; the paper's code shared
+ * one Adam state between the loops, which is not MAML). Second-order MAML takes instead the exact derivative
+ * of each query loss with respect to the meta-weights, through the inner steps (inner-loop.ts). Reptile
+ * (Nichol, Achiam & Schulman 2018) uses the mean of (meta-weights - adapted weights) after the inner steps on
+ * the whole task. Dropout is on in both loops. Once per epoch the meta-weights are adapted to a held-out task
+ * with `validation.samples` spectra (fresh Adam, `validation.steps` steps) and scored by the MSE on its other
+ * spectra; training stops after `patience` epochs without an improvement larger than `minDelta`, and the best
+ * meta-weights are restored.
  */
 
 import { CosmetaError, requireInteger } from '../errors.js';
