@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { generateDataset, type GenerateConfig } from '../data/generate.js';
 import { validateDistributions } from '../cosmology/redshift.js';
 import { CosmetaError } from '../errors.js';
+import { withOutputLock } from '../io/lock.js';
 import { readEll, readRedshiftDistributions } from '../io/nz-file.js';
 import { parseTextTable } from '../io/text-table.js';
-import { paperRanges, type ParameterRanges } from '../tasks/design.js';
+import { paperRanges, validateRanges, type ParameterRanges } from '../tasks/design.js';
 import { familyByName, fixedSample, parentSample } from '../tasks/families.js';
 import { progressBar } from './progress.js';
 
@@ -48,6 +49,11 @@ function readRanges(path: string, nBins: number): ParameterRanges {
   for (const [name, value] of Object.entries(obj as Record<string, unknown>)) {
     if (value === null) delete ranges[name];
     else ranges[name] = value as [number, number];
+  }
+  try {
+    validateRanges(ranges, nBins);
+  } catch (err) {
+    throw err instanceof CosmetaError ? new CosmetaError(`${path}: ${err.message}`) : err;
   }
   return ranges;
 }
@@ -97,7 +103,8 @@ export async function runGenerate(o: GenerateCliOptions): Promise<void> {
   const t0 = performance.now();
   let started = false;
   let resumedAt = 0;
-  await generateDataset(config, o.out, {
+  const out = o.out;
+  await withOutputLock(out, () => generateDataset(config, out, {
     threads,
     onProgress: ({ done, total, resumed }) => {
       if (!started) {
@@ -111,7 +118,7 @@ export async function runGenerate(o: GenerateCliOptions): Promise<void> {
       bar.update(done, { rate: ((done - resumedAt) / seconds).toFixed(0) });
     },
     onAssemble: () => bar.stop(),
-  });
+  }));
   const seconds = (performance.now() - t0) / 1000;
   process.stderr.write(`cosmeta generate: ${config.tasks} x ${config.samples} spectra -> ${o.out} (${seconds.toFixed(1)} s)\n`);
 }

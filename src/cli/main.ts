@@ -175,6 +175,13 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
+    const sys = err as NodeJS.ErrnoException;
+    if (sys && typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+      // A file-system failure (full disk, unwritable directory, ...): one line; atomic writes left nothing.
+      process.stderr.write(`cosmeta: cannot ${sys.syscall}${sys.path ? ` ${sys.path}` : ''}: ${sys.code}\n`);
+      process.exitCode = 2;
+      return;
+    }
     throw err;
   }
 }

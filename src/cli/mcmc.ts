@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
 import { chainSamples, summary } from '../inference/compare.js';
+import { withOutputLock } from '../io/lock.js';
 import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/likelihood.js';
 import { DEFAULT_MCMC, runMcmc, type McmcSettings } from '../inference/mcmc.js';
 import { problemByName, type InferenceProblem } from '../inference/problem.js';
@@ -61,6 +62,11 @@ export async function openModel(spec: string, problem: InferenceProblem, threads
 
 export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
   if (!o.out) throw new CosmetaError('--out <chain.h5> is required');
+  const out = o.out;
+  await withOutputLock(out, () => sample(o, out));
+}
+
+async function sample(o: McmcCliOptions, outPath: string): Promise<void> {
   const settings: McmcSettings = {
     ...DEFAULT_MCMC,
     walkers: number('--walkers', o.walkers, true),
@@ -83,7 +89,7 @@ export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
   let resumed = 0;
   try {
     const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
-    const result = await runMcmc(posterior, settings, o.out, {
+    const result = await runMcmc(posterior, settings, outPath, {
       description: { problem: problem.name, ...description },
       onProgress: (p) => {
         if (!o.progress) return;
@@ -104,7 +110,7 @@ export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
     stopBar();
     const samples = chainSamples(result.chain, ['Omega_m', 'S8']);
     const out = {
-      chain: o.out,
+      chain: outPath,
       steps: result.chain.steps,
       converged: result.converged,
       tau: Object.fromEntries(result.chain.names.map((n, i) => [n, result.tau[i]])),

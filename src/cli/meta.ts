@@ -5,6 +5,7 @@ import { integer, requireFile } from './args.js';
 import { DatasetReader } from '../data/dataset-file.js';
 import { CosmetaError } from '../errors.js';
 import { paperPriorRanges } from '../inference/problem.js';
+import { withOutputLock } from '../io/lock.js';
 import { readRedshiftDistributions } from '../io/nz-file.js';
 import { Random } from '../math/random.js';
 import { Emulator } from '../meta/emulator.js';
@@ -43,16 +44,19 @@ export async function runMetaTrain(o: MetaTrainCliOptions): Promise<void> {
   const validationSamples = integer('--validation-samples', o.validationSamples, 2);
   const innerLr = Number(o.innerLr);
   if (!(innerLr > 0)) throw new CosmetaError(`--inner-lr ${o.innerLr} is not a positive number`);
-  const backend = await createBackend({ threads: availableParallelism() });
-  const { meta, result: r } = await metaTrainFromDataset(
-    data,
-    backend,
-    { tasks, samples, architecture: o.architecture, config: { algorithm: o.algorithm, taskBatch, innerOptimizer: o.innerOptimizer, innerLr, scalers: o.scalers, epochs, validation: { ...PAPER_MAML.validation, samples: validationSamples }, seed } },
-    (e) => process.stderr.write(`meta-train: epoch ${e.epoch}, train ${e.trainLoss.toExponential(3)}, validation ${e.validationLoss.toExponential(3)} (${e.seconds.toFixed(1)} s)\n`),
-  );
-  await saveMetaEmulator(o.out, meta);
-  process.stdout.write(`${JSON.stringify({ out: o.out, bestEpoch: r.bestEpoch, bestValidationLoss: r.bestValidationLoss, epochs: r.history.length, seconds: r.seconds })}\n`);
-  backend.dispose();
+  const out = o.out;
+  await withOutputLock(out, async () => {
+    const backend = await createBackend({ threads: availableParallelism() });
+    const { meta, result: r } = await metaTrainFromDataset(
+      data,
+      backend,
+      { tasks, samples, architecture: o.architecture, config: { algorithm: o.algorithm, taskBatch, innerOptimizer: o.innerOptimizer, innerLr, scalers: o.scalers, epochs, validation: { ...PAPER_MAML.validation, samples: validationSamples }, seed } },
+      (e) => process.stderr.write(`meta-train: epoch ${e.epoch}, train ${e.trainLoss.toExponential(3)}, validation ${e.validationLoss.toExponential(3)} (${e.seconds.toFixed(1)} s)\n`),
+    );
+    await saveMetaEmulator(out, meta);
+    process.stdout.write(`${JSON.stringify({ out, bestEpoch: r.bestEpoch, bestValidationLoss: r.bestValidationLoss, epochs: r.history.length, seconds: r.seconds })}\n`);
+    backend.dispose();
+  });
 }
 
 export interface AdaptCliOptions {
@@ -74,6 +78,11 @@ export async function runAdapt(o: AdaptCliOptions): Promise<void> {
   if (!o.out) throw new CosmetaError('--out <emulator.h5> is required');
   const n = integer('--samples', o.samples, 5);
   const seed = integer('--seed', o.seed);
+  const out = o.out;
+  await withOutputLock(out, () => adaptTo(o, metaPath, nzPath, out, n, seed, t0));
+}
+
+async function adaptTo(o: AdaptCliOptions, metaPath: string, nzPath: string, out: string, n: number, seed: number, t0: number): Promise<void> {
   const sample = readRedshiftDistributions(nzPath);
   const backend = await createBackend({ threads: 1 });
   const meta = await loadMetaEmulator(metaPath, backend);
@@ -116,7 +125,7 @@ export async function runAdapt(o: AdaptCliOptions): Promise<void> {
   const first = n - validationRows;
   const pred = emulator.predictSync(x.subarray(first * P), validationRows);
   const acc = accuracy(y.subarray(first * D), pred, validationRows, D);
-  await emulator.save(o.out);
+  await emulator.save(out);
   process.stdout.write(`${JSON.stringify({ mape: acc.mape, f5: acc.f5, seconds: (performance.now() - t0) / 1000, validation: validationRows })}\n`);
   backend.dispose();
 }

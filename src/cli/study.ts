@@ -12,6 +12,7 @@ import { taskSample } from '../data/generate.js';
 import { CosmetaError } from '../errors.js';
 import { paperPriorRanges } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { withOutputLock } from '../io/lock.js';
 import { Random } from '../math/random.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
 import { DEFAULT_ADAPT, PAPER_MAML, type Task } from '../meta/maml.js';
@@ -51,7 +52,11 @@ const log = (s: string) => process.stderr.write(`cosmeta study: ${s}\n`);
 export async function runStudy(which: string, o: StudyCliOptions): Promise<void> {
   if (which !== 'samples' && which !== 'fresh' && which !== 'volume') throw new CosmetaError(`unknown study "${which}"; available: samples, fresh, volume`);
   const seed = integer('--seed', o.seed);
-  if (which === 'volume') return runVolumeStudy(seed, o);
+  // One writer per study output (JSON and figure) in the output directory.
+  await withOutputLock(join(o.outDir, `${which}.json`), () => (which === 'volume' ? runVolumeStudy(seed, o) : runAccuracyStudy(which, seed, o)));
+}
+
+async function runAccuracyStudy(which: 'samples' | 'fresh', seed: number, o: StudyCliOptions): Promise<void> {
   const paper = o.scale === 'paper';
   mkdirSync(o.outDir, { recursive: true });
   const backend = await createBackend({ threads: availableParallelism() });

@@ -15,7 +15,7 @@
  */
 
 import { CosmetaError } from '../errors.js';
-import { attribute, createFloat64, datasetAt, loadH5, openForReading, writeDeterministic, type H5File } from '../io/h5.js';
+import { attribute, createFloat64, datasetAt, guardH5, loadH5, MAX_READ_ELEMENTS, openForReading, readDataset, requireFinite, writeDeterministic, writeH5, type H5File } from '../io/h5.js';
 
 export const DATASET_FORMAT = 'cosmeta-dataset';
 export const DATASET_FORMAT_VERSION = 1;
@@ -58,7 +58,7 @@ export class DatasetWriter {
 
   static async create(path: string, header: DatasetHeader, blockSize: number): Promise<DatasetWriter> {
     const h5 = await loadH5();
-    const file = writeDeterministic(() => new h5.File(path, 'w'));
+    const file = writeH5(path, () => new h5.File(path, 'w'));
     return new DatasetWriter(file, header, blockSize);
   }
 
@@ -102,40 +102,72 @@ export class DatasetWriter {
 export class DatasetReader {
   readonly header: DatasetHeader;
   private readonly file: H5File;
+  private readonly path: string;
 
-  private constructor(file: H5File, header: DatasetHeader) {
+  private constructor(file: H5File, header: DatasetHeader, path: string) {
     this.file = file;
     this.header = header;
+    this.path = path;
   }
 
+  /**
+   * Open a dataset file and check its layout (shapes agree with each other, multipoles and pairs are
+   * valid); a damaged or foreign file gives one CosmetaError naming it.
+   */
   static async open(path: string): Promise<DatasetReader> {
     const file = await openForReading(path);
-    if (attribute(file as never, 'format') !== DATASET_FORMAT) {
+    try {
+      const header = guardH5(path, () => DatasetReader.readHeader(file, path));
+      return new DatasetReader(file, header, path);
+    } catch (err) {
       file.close();
-      throw new CosmetaError(`${path}: not a Cosmeta dataset (attribute format is not "${DATASET_FORMAT}")`);
+      throw err;
     }
-    const get = (name: string) => datasetAt(file, name);
-    const inputs = get('inputs');
-    const nz = get('nz');
-    if (!inputs.shape || !nz.shape) throw new CosmetaError(`${path}: inputs or nz has no shape`);
-    const pairsFlat = Array.from(get('pairs').value as Int32Array);
-    const attributes: Record<string, unknown> = {};
-    for (const key of Object.keys(file.attrs)) attributes[key] = attribute(file as never, key);
-    const header: DatasetHeader = {
-      tasks: inputs.shape[0],
-      samples: inputs.shape[1],
-      parameterNames: get('parameter_names').value as string[],
-      ell: get('ell').value as Float64Array,
-      pairs: Array.from({ length: pairsFlat.length / 2 }, (_, p) => [pairsFlat[2 * p], pairsFlat[2 * p + 1]] as [number, number]),
-      nBins: nz.shape[1],
-      nZ: nz.shape[2],
-      attributes,
-    };
-    return new DatasetReader(file, header);
   }
 
+  private static readHeader(file: H5File, path: string): DatasetHeader {
+    if (attribute(file as never, 'format') !== DATASET_FORMAT) throw new CosmetaError(`${path}: not a Cosmeta dataset (attribute format is not "${DATASET_FORMAT}")`);
+    const shape = (name: string, rank: number) => {
+      const s = (datasetAt(file, name).shape ?? []) as number[];
+      if (s.length !== rank) throw new CosmetaError(`${path}: dataset "${name}" has rank ${s.length}, expected ${rank}`);
+      return s;
+    };
+    const names = readDataset(file, 'parameter_names', path, { kind: 'string', shape: [-1] }) as string[];
+    const ell = Float64Array.from(readDataset(file, 'ell', path, { kind: 'float', shape: [-1] }) as Float64Array);
+    if (ell.length === 0 || ell.some((l) => !(l > 0))) throw new CosmetaError(`${path}: dataset "ell" must hold positive multipoles`);
+    const pairsFlat = Array.from(readDataset(file, 'pairs', path, { kind: 'int', shape: [-1, 2] }) as Int32Array);
+    const [tasks, samples, P] = shape('inputs', 3);
+    const [T2, S2, D] = shape('spectra', 3);
+    const [T3, nBins, nZ] = shape('nz', 3);
+    const [T4, nZ2] = shape('nz_z', 2);
+    const nPairs = pairsFlat.length / 2;
+    if (P !== names.length || T2 !== tasks || S2 !== samples || T3 !== tasks || T4 !== tasks || nZ2 !== nZ || D !== nPairs * ell.length) {
+      throw new CosmetaError(`${path}: inconsistent shapes (inputs ${tasks}x${samples}x${P}, spectra ${T2}x${S2}x${D}, nz ${T3}x${nBins}x${nZ}, nz_z ${T4}x${nZ2}, ${names.length} names, ${nPairs} pairs x ${ell.length} ell)`);
+    }
+    if (pairsFlat.some((b) => b < 0 || b >= nBins)) throw new CosmetaError(`${path}: dataset "pairs" names bins outside 0..${nBins - 1}`);
+    if (!(tasks >= 1 && samples >= 1 && nBins >= 1 && nZ >= 2)) throw new CosmetaError(`${path}: an empty dataset (${tasks} tasks x ${samples} spectra, ${nBins} bins on ${nZ} redshifts)`);
+    if (!(samples * Math.max(P, D) <= MAX_READ_ELEMENTS)) throw new CosmetaError(`${path}: claims ${samples} spectra of ${D} values per task; refusing to read more than ${MAX_READ_ELEMENTS} values at once`);
+    const attributes: Record<string, unknown> = {};
+    for (const key of Object.keys(file.attrs)) attributes[key] = attribute(file as never, key);
+    return {
+      tasks,
+      samples,
+      parameterNames: names,
+      ell,
+      pairs: Array.from({ length: nPairs }, (_, p) => [pairsFlat[2 * p], pairsFlat[2 * p + 1]] as [number, number]),
+      nBins,
+      nZ,
+      attributes,
+    };
+  }
+
+  /** A hyperslab of a float dataset, checked finite. */
   private slice(name: string, ranges: Array<[number, number]>): Float64Array {
-    return datasetAt(this.file, name).slice(ranges) as Float64Array;
+    return guardH5(this.path, () => {
+      const v = datasetAt(this.file, name).slice(ranges) as Float64Array;
+      requireFinite(v, this.path, name);
+      return v;
+    });
   }
 
   /** Parameter vectors of task t [S x P]. */
@@ -159,8 +191,14 @@ export class DatasetReader {
 
   /** Task t's description (parsed JSON). */
   description(t: number): Record<string, unknown> {
-    const all = datasetAt(this.file, 'task_descriptions').value as string[];
-    return JSON.parse(all[t]) as Record<string, unknown>;
+    return guardH5(this.path, () => {
+      const all = readDataset(this.file, 'task_descriptions', this.path, { kind: 'string', shape: [this.header.tasks] }) as string[];
+      try {
+        return JSON.parse(all[t]) as Record<string, unknown>;
+      } catch {
+        throw new CosmetaError(`${this.path}: task ${t}'s description is not valid JSON`);
+      }
+    });
   }
 
   close(): void {

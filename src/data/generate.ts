@@ -341,7 +341,8 @@ export async function generateDataset(config: GenerateConfig, out: string, optio
     renameSync(tmp, out);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
+    if (err instanceof CosmetaError) throw err;
+    throw new CosmetaError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; the computed blocks are kept in ${partial}`);
   }
   rmSync(partial, { recursive: true, force: true });
   return plan;

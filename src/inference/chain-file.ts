@@ -16,7 +16,7 @@
 
 import { renameSync, rmSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
-import { attribute, datasetAt, loadH5, openForReading, writeDeterministic } from '../io/h5.js';
+import { attribute, datasetAt, jsonAttribute, loadH5, readDataset, readH5, writeH5 } from '../io/h5.js';
 import { VERSION } from '../version.js';
 import { parameterColumn, STANDARD_DERIVED } from './priors.js';
 
@@ -56,7 +56,7 @@ export async function writeChain(path: string, c: Chain): Promise<void> {
   const accepted = c.state.accepted.reduce((a, b) => a + b, 0);
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeDeterministic(() => {
+    writeH5(path, () => {
       const f = new h5.File(tmp, 'w');
       f.create_dataset({ name: 'chain', data: samples, shape: [c.steps, W, dim] });
       f.create_dataset({ name: 'log_prob', data: c.logProb.subarray(0, c.steps * W), shape: [c.steps, W] });
@@ -88,34 +88,42 @@ export async function writeChain(path: string, c: Chain): Promise<void> {
   }
 }
 
+/** Read a chain file; a damaged or foreign file gives one CosmetaError naming it (see io/h5.ts). */
 export async function readChain(path: string): Promise<Chain> {
-  const f = await openForReading(path);
-  try {
+  return readH5(path, (f) => {
     if (attribute(f as never, 'format') !== CHAIN_FORMAT) throw new CosmetaError(`${path}: not a Cosmeta chain (attribute format is not "${CHAIN_FORMAT}")`);
-    const chain = datasetAt(f, 'chain');
-    const shape = chain.shape as number[];
-    const [steps, walkers, dim] = shape;
-    const names = datasetAt(f, 'parameter_names').value as string[];
-    const tauFlat = datasetAt(f, 'tau').value as Float64Array;
+    const names = readDataset(f, 'parameter_names', path, { kind: 'string', shape: [-1] }) as string[];
+    const dim = names.length;
+    if (dim < 1) throw new CosmetaError(`${path}: no parameter names`);
+    const chainShape = (datasetAt(f, 'chain').shape ?? []) as number[];
+    if (chainShape.length !== 3 || chainShape[2] !== dim || chainShape[1] < 1) throw new CosmetaError(`${path}: dataset "chain" has shape (${chainShape.join(', ')}), expected (steps, walkers, ${dim})`);
+    const [steps, walkers] = chainShape;
+    const samples = steps > 0 ? (readDataset(f, 'chain', path, { kind: 'float', shape: [steps, walkers, dim] }) as Float64Array) : new Float64Array(0);
+    // ln posterior may be -Infinity (outside the prior) but never NaN.
+    const logProb = steps > 0 ? (readDataset(f, 'log_prob', path, { kind: 'float', shape: [steps, walkers], finite: false }) as Float64Array) : new Float64Array(0);
+    if (logProb.some((v) => Number.isNaN(v) || v === Number.POSITIVE_INFINITY)) throw new CosmetaError(`${path}: dataset "log_prob" holds NaN or +Infinity`);
+    const tauFlat = readDataset(f, 'tau', path, { kind: 'float', shape: [-1, 1 + dim], finite: false }) as Float64Array;
     const tauHistory: Chain['tauHistory'] = [];
     for (let i = 0; i < tauFlat.length / (1 + dim); i++) {
       tauHistory.push({ step: tauFlat[i * (1 + dim)], tau: Array.from(tauFlat.subarray(i * (1 + dim) + 1, (i + 1) * (1 + dim))) });
     }
-    const json = (name: string) => JSON.parse(String(attribute(f as never, name))) as never;
+    const config = jsonAttribute<Record<string, unknown>>(f as never, 'config', path);
+    const state = jsonAttribute<Chain['state']>(f as never, 'state', path);
+    if (!state || !Array.isArray(state.accepted) || !state.rng || !Array.isArray(state.rng.words)) throw new CosmetaError(`${path}: attribute "state" is not a sampler state`);
+    const burnIn = Number(attribute(f as never, 'burn_in'));
+    if (!Number.isInteger(burnIn) || burnIn < 0) throw new CosmetaError(`${path}: attribute "burn_in" is not a step count`);
     return {
       names,
       walkers,
       steps,
-      samples: steps > 0 ? (chain.value as Float64Array) : new Float64Array(0),
-      logProb: steps > 0 ? (datasetAt(f, 'log_prob').value as Float64Array) : new Float64Array(0),
+      samples,
+      logProb,
       tauHistory,
-      config: json('config'),
+      config,
       complete: Number(attribute(f as never, 'complete')) === 1,
       converged: Number(attribute(f as never, 'converged')) === 1,
-      burnIn: Number(attribute(f as never, 'burn_in')),
-      state: json('state'),
+      burnIn,
+      state,
     };
-  } finally {
-    f.close();
-  }
+  });
 }

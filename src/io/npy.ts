@@ -21,15 +21,19 @@ export function parseNpy(bytes: Uint8Array, source = 'npy'): NpyArray {
     if (bytes[i] !== MAGIC[i]) throw new CosmetaError(`${source}: not a NumPy .npy file (bad magic string)`);
   }
   const major = bytes[6];
+  if (major !== 1 && major !== 2 && major !== 3) throw new CosmetaError(`${source}: unsupported .npy format version ${major}`);
+  const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart) throw new CosmetaError(`${source}: file is truncated (inside the header)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const headerStart = major === 1 ? 10 : 12;
+  if (bytes.length < headerStart + headerLen) throw new CosmetaError(`${source}: file is truncated (inside the header)`);
   const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, headerStart + headerLen));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || shapeText === undefined) throw new CosmetaError(`${source}: unreadable .npy header: ${header.trim()}`);
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  if (shape.some((n) => !Number.isSafeInteger(n) || n < 0)) throw new CosmetaError(`${source}: unreadable .npy shape (${shapeText})`);
   const count = shape.reduce((a, b) => a * b, 1);
   const little = descr[0] !== '>';
   const type = descr.slice(1);
@@ -37,7 +41,8 @@ export function parseNpy(bytes: Uint8Array, source = 'npy'): NpyArray {
   const size = sizes[type];
   if (size === undefined) throw new CosmetaError(`${source}: unsupported dtype ${descr}; use float64, float32, int64 or int32`);
   const start = headerStart + headerLen;
-  if (bytes.length < start + count * size) throw new CosmetaError(`${source}: file is truncated`);
+  // Checked before allocating: a header claiming 10^12 elements is refused here, not by the allocator.
+  if (bytes.length < start + count * size) throw new CosmetaError(`${source}: header claims ${count} elements (shape ${shape.join(' x ')}) but the file holds ${Math.max(0, bytes.length - start)} bytes of data (truncated or damaged)`);
   const raw = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const o = start + i * size;

@@ -85,11 +85,26 @@ export function readRedshiftDistributions(path: string): { z: Float64Array; nz: 
 export function readEll(path: string): Float64Array {
   const bytes = readFile(path);
   if (extname(path).toLowerCase() === '.json') {
-    const arr = JSON.parse(bytes.toString('utf8')) as unknown;
+    let arr: unknown;
+    try {
+      arr = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      throw new CosmetaError(`${path}: invalid JSON (${(err as Error).message})`);
+    }
     if (!Array.isArray(arr) || !arr.every((v) => typeof v === 'number')) throw new CosmetaError(`${path}: expected a JSON array of numbers`);
-    return Float64Array.from(arr as number[]);
+    return checkEll(Float64Array.from(arr as number[]), path);
   }
   const rows = parseTextTable(bytes.toString('utf8'), path);
   if (rows[0].length !== 1) throw new CosmetaError(`${path}: expected one multipole per line, found ${rows[0].length} columns`);
-  return Float64Array.from(rows, (r) => r[0]);
+  return checkEll(Float64Array.from(rows, (r) => r[0]), path);
+}
+
+/** Multipoles must be finite, >= 1 and increasing. */
+function checkEll(ell: Float64Array, path: string): Float64Array {
+  if (ell.length === 0) throw new CosmetaError(`${path}: no multipoles`);
+  for (let i = 0; i < ell.length; i++) {
+    if (!Number.isFinite(ell[i]) || ell[i] < 1) throw new CosmetaError(`${path}: multipole ${i} is ${ell[i]}; expected finite values >= 1`);
+    if (i > 0 && !(ell[i] > ell[i - 1])) throw new CosmetaError(`${path}: multipoles must increase (entry ${i}: ${ell[i]} after ${ell[i - 1]})`);
+  }
+  return ell;
 }

@@ -44,6 +44,20 @@ export function predictSpectra(model: Sequential, params: Arr, xScaler: Standard
   return out;
 }
 
+/**
+ * Check an emulator's or meta-emulator's metadata against its network: parameter names (one per input),
+ * finite positive multipoles and bin pairs with pairs x ell = outputs.
+ */
+export function checkSampleInfo(path: string, meta: { parameterNames?: unknown; ell?: unknown; pairs?: unknown }, inSize: number, outSize: number): void {
+  const names = meta.parameterNames;
+  if (!Array.isArray(names) || names.length !== inSize || !names.every((n) => typeof n === 'string')) throw new CosmetaError(`${path}: metadata "parameterNames" must be ${inSize} names (one per network input)`);
+  const ell = meta.ell;
+  if (!Array.isArray(ell) || ell.length === 0 || !ell.every((l) => Number.isFinite(l) && l > 0)) throw new CosmetaError(`${path}: metadata "ell" must be positive finite multipoles`);
+  const pairs = meta.pairs;
+  if (!Array.isArray(pairs) || !pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((i) => Number.isInteger(i) && i >= 0))) throw new CosmetaError(`${path}: metadata "pairs" must be [i, j] bin pairs`);
+  if (pairs.length * ell.length !== outSize) throw new CosmetaError(`${path}: ${pairs.length} pairs x ${ell.length} multipoles do not match the network's ${outSize} outputs`);
+}
+
 export class Emulator {
   constructor(
     readonly backend: Backend,
@@ -91,8 +105,18 @@ export class Emulator {
   static async load(path: string, backend: Backend): Promise<Emulator> {
     const m = await loadModel(path, backend);
     const meta = m.metadata as Partial<EmulatorInfo> & { kind?: string };
-    if (meta.kind !== 'emulator' || !m.xScaler || !m.yScaler || !meta.parameterNames || !meta.ell || !meta.pairs || !meta.z || !meta.nz) {
-      throw new CosmetaError(`${path}: a model file, but not an emulator (needs scalers, parameter names, ell, pairs and n(z))`);
+    try {
+      if (meta.kind !== 'emulator' || !m.xScaler || !m.yScaler || !meta.parameterNames || !meta.ell || !meta.pairs || !meta.z || !meta.nz) {
+        throw new CosmetaError(`${path}: a model file, but not an emulator (needs scalers, parameter names, ell, pairs and n(z))`);
+      }
+      checkSampleInfo(path, meta, m.model.inSize, m.model.outSize);
+      if (!Array.isArray(meta.z) || !meta.z.every(Number.isFinite) || !Array.isArray(meta.nz) || !meta.nz.every((b) => Array.isArray(b) && b.length === (meta.z as number[]).length && b.every(Number.isFinite))) {
+        throw new CosmetaError(`${path}: metadata "z" and "nz" must be finite numbers, nz[bin] as long as z`);
+      }
+    } catch (err) {
+      m.model.dispose();
+      backend.free(m.params);
+      throw err;
     }
     return new Emulator(backend, m.model, m.params, m.xScaler, m.yScaler, {
       parameterNames: meta.parameterNames,

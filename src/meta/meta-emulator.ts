@@ -11,7 +11,7 @@ import { Random } from '../math/random.js';
 import type { Arr, Backend } from '../nn/backend.js';
 import { defaultMlp, fastWeightCNN, type Sequential } from '../nn/model.js';
 import { loadModel, saveModel } from '../nn/serialize.js';
-import { Emulator } from './emulator.js';
+import { checkSampleInfo, Emulator } from './emulator.js';
 import { adapt, metaTrain, PAPER_MAML, type AdaptOptions, type FixedScalers, type MamlConfig, type MetaEpoch, type MetaTrainResult, type Task } from './maml.js';
 
 export interface MetaEmulatorInfo {
@@ -37,8 +37,16 @@ export async function saveMetaEmulator(path: string, m: MetaEmulator): Promise<v
 export async function loadMetaEmulator(path: string, backend: Backend): Promise<MetaEmulator> {
   const m = await loadModel(path, backend);
   const meta = m.metadata as Partial<MetaEmulatorInfo> & { kind?: string };
-  if (meta.kind !== 'meta-emulator' || !meta.parameterNames || !meta.ell || !meta.pairs || !meta.nBins) {
-    throw new CosmetaError(`${path}: a model file, but not a meta-emulator (metadata kind "${meta.kind ?? 'none'}")`);
+  try {
+    if (meta.kind !== 'meta-emulator' || !meta.parameterNames || !meta.ell || !meta.pairs || !meta.nBins) {
+      throw new CosmetaError(`${path}: a model file, but not a meta-emulator (metadata kind "${meta.kind ?? 'none'}")`);
+    }
+    checkSampleInfo(path, meta, m.model.inSize, m.model.outSize);
+    if (!Number.isInteger(meta.nBins) || meta.nBins < 1 || meta.nBins > 1000) throw new CosmetaError(`${path}: metadata "nBins" ${JSON.stringify(meta.nBins)} is not a bin count`);
+  } catch (err) {
+    m.model.dispose();
+    backend.free(m.params);
+    throw err;
   }
   return {
     model: m.model,

@@ -14,7 +14,7 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CosmetaError } from '../errors.js';
-import { attribute, datasetAt, loadH5, openForReading, writeDeterministic } from '../io/h5.js';
+import { attribute, guardH5, jsonAttribute, loadH5, openForReading, readDataset, writeH5 } from '../io/h5.js';
 import { VERSION } from '../version.js';
 import type { Arr, Backend } from './backend.js';
 import { Basis } from './layers.js';
@@ -36,7 +36,7 @@ export async function saveModel(path: string, m: Omit<SavedModel, 'model'> & { m
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeDeterministic(() => {
+    writeH5(path, () => {
       const f = new h5.File(tmp, 'w');
       f.create_dataset({ name: 'params', data: Float32Array.from(m.params) });
       if (m.xScaler) {
@@ -66,35 +66,75 @@ export async function saveModel(path: string, m: Omit<SavedModel, 'model'> & { m
   }
 }
 
+const LAYER_FIELDS: Record<string, string[]> = {
+  dense: ['in', 'out'],
+  conv3x3: ['cin', 'cout', 'height', 'width', 'dilation'],
+  relu: ['size'],
+  silu: ['size'],
+  dropout: ['size'],
+  basis: ['components', 'out'],
+};
+
+/** Refuse an architecture that is not a list of known layers with sizes in [1, 65536] (before allocating). */
+function checkArchitecture(arch: unknown, path: string): asserts arch is Array<Record<string, unknown>> {
+  if (!Array.isArray(arch) || arch.length === 0) throw new CosmetaError(`${path}: attribute "architecture" is not a list of layers`);
+  for (const [i, layer] of arch.entries()) {
+    const fields = layer && typeof layer === 'object' ? LAYER_FIELDS[String((layer as Record<string, unknown>).kind)] : undefined;
+    if (!fields) throw new CosmetaError(`${path}: layer ${i} of the architecture is not a known layer`);
+    for (const f of fields) {
+      const v = (layer as Record<string, unknown>)[f];
+      if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 65536) throw new CosmetaError(`${path}: layer ${i} (${String((layer as Record<string, unknown>).kind)}) has ${f} = ${JSON.stringify(v)}; expected an integer in [1, 65536]`);
+    }
+  }
+}
+
+/** Load a model file; a damaged or foreign file gives one CosmetaError naming it (see io/h5.ts). */
 export async function loadModel(path: string, backend: Backend): Promise<SavedModel> {
   const f = await openForReading(path);
+  const allocated: Arr[] = [];
   try {
-    if (attribute(f as never, 'format') !== MODEL_FORMAT) throw new CosmetaError(`${path}: not a Cosmeta model file (format attribute)`);
-    const arch = JSON.parse(attribute(f as never, 'architecture') as string) as Array<Record<string, unknown>>;
-    const keys = f.keys();
-    let fixed: { V: Arr; mean: Arr } | undefined;
-    if (keys.includes('basis_V')) {
-      const V = backend.alloc((datasetAt(f, 'basis_V').value as Float32Array).length);
-      V.set(datasetAt(f, 'basis_V').value as Float32Array);
-      const mv = datasetAt(f, 'basis_mean').value as Float32Array;
-      const mean = backend.alloc(mv.length);
-      mean.set(mv);
-      fixed = { V, mean };
-    }
-    const model = modelFromDescription(backend, arch, fixed);
-    const stored = datasetAt(f, 'params').value as Float32Array;
-    if (stored.length !== model.size) throw new CosmetaError(`${path}: ${stored.length} parameters for an architecture of ${model.size}`);
-    const params = backend.alloc(model.size);
-    params.set(stored);
-    const scaler = (a: string, b: string) =>
-      keys.includes(a) ? new StandardScaler(datasetAt(f, a).value as Float64Array, datasetAt(f, b).value as Float64Array) : undefined;
-    return {
-      model,
-      params,
-      xScaler: scaler('x_mean', 'x_std'),
-      yScaler: scaler('y_mean', 'y_std'),
-      metadata: JSON.parse(attribute(f as never, 'metadata') as string) as Record<string, unknown>,
-    };
+    return guardH5(path, () => {
+      if (attribute(f as never, 'format') !== MODEL_FORMAT) throw new CosmetaError(`${path}: not a Cosmeta model file (format attribute)`);
+      const arch = jsonAttribute<unknown>(f as never, 'architecture', path);
+      checkArchitecture(arch, path);
+      const metadata = jsonAttribute<unknown>(f as never, 'metadata', path);
+      if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new CosmetaError(`${path}: attribute "metadata" is not a JSON object`);
+      const keys = f.keys();
+      const stored = readDataset(f, 'params', path, { kind: 'float', shape: [-1] }) as Float32Array;
+      let fixed: { V: Arr; mean: Arr } | undefined;
+      if (keys.includes('basis_V')) {
+        const vv = readDataset(f, 'basis_V', path, { kind: 'float', shape: [-1, -1] }) as Float32Array;
+        const mv = readDataset(f, 'basis_mean', path, { kind: 'float', shape: [-1] }) as Float32Array;
+        const b = arch.find((l) => l.kind === 'basis' && !l.trainable);
+        if (!b || vv.length !== (b.out as number) * (b.components as number) || mv.length !== b.out) throw new CosmetaError(`${path}: the stored output basis does not match the architecture's basis layer`);
+        const V = backend.alloc(vv.length);
+        allocated.push(V);
+        V.set(vv);
+        const mean = backend.alloc(mv.length);
+        allocated.push(mean);
+        mean.set(mv);
+        fixed = { V, mean };
+      }
+      const model = modelFromDescription(backend, arch, fixed);
+      if (stored.length !== model.size) {
+        model.dispose();
+        throw new CosmetaError(`${path}: ${stored.length} parameters for an architecture of ${model.size}`);
+      }
+      const params = backend.alloc(model.size);
+      params.set(stored);
+      const scaler = (a: string, b: string, size: number) => {
+        if (!keys.includes(a)) return undefined;
+        const mean = readDataset(f, a, path, { kind: 'float', shape: [size] }) as Float64Array;
+        const std = readDataset(f, b, path, { kind: 'float', shape: [size] }) as Float64Array;
+        const bad = std.findIndex((v) => !(v > 0));
+        if (bad >= 0) throw new CosmetaError(`${path}: dataset "${b}" entry ${bad} is ${std[bad]}; a scale must be positive`);
+        return new StandardScaler(Float64Array.from(mean), Float64Array.from(std));
+      };
+      return { model, params, xScaler: scaler('x_mean', 'x_std', model.inSize), yScaler: scaler('y_mean', 'y_std', model.outSize), metadata: metadata as Record<string, unknown> };
+    });
+  } catch (err) {
+    for (const a of allocated) backend.free(a);
+    throw err;
   } finally {
     f.close();
   }

@@ -27,6 +27,7 @@ import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/l
 import { runMcmc, DEFAULT_MCMC } from '../inference/mcmc.js';
 import { paperPriorRanges, paperProblem } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { withOutputLock } from '../io/lock.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
 import { Emulator, type EmulatorInfo } from '../meta/emulator.js';
 import { DEFAULT_ADAPT, PAPER_MAML, type AdaptOptions, type Task } from '../meta/maml.js';
@@ -109,8 +110,13 @@ interface Stage {
   run(): Promise<void>;
 }
 
-/** Run the pipeline (or the stages still missing). */
+/** Run the pipeline (or the stages still missing), holding the lock on the output directory. */
 export async function reproduce(o: ReproduceOptions): Promise<void> {
+  validateScale(o.scale);
+  await withOutputLock(o.outDir, () => runStages(o));
+}
+
+async function runStages(o: ReproduceOptions): Promise<void> {
   const s = o.scale;
   validateScale(s);
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 2 ** 32 - 100) throw new CosmetaError(`seed ${o.seed} must be an integer in [0, 2^32 - 100)`);
@@ -152,7 +158,7 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
     if (existsSync(out(rel))) return;
     const bar = ui.bar(label, config.tasks * config.samples);
     try {
-      await generateDataset({ ...config, ell: problem.ell }, out(rel), { threads, onProgress: (p) => bar.update(p.done) });
+      await withOutputLock(out(rel), () => generateDataset({ ...config, ell: problem.ell }, out(rel), { threads, onProgress: (p) => bar.update(p.done) }));
     } finally {
       bar.stop();
     }
@@ -179,10 +185,10 @@ export async function reproduce(o: ReproduceOptions): Promise<void> {
     const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
     const bar = ui.bar(`chain: ${label}`, s.mcmc.maxSteps);
     try {
-      const r = await runMcmc(posterior, { ...DEFAULT_MCMC, ...s.mcmc, seed: seeds.mcmc }, out(rel), {
+      const r = await withOutputLock(out(rel), () => runMcmc(posterior, { ...DEFAULT_MCMC, ...s.mcmc, seed: seeds.mcmc }, out(rel), {
         description: { problem: problem.name, ...description },
         onProgress: (p) => bar.update(p.step, `acceptance ${p.acceptance.toFixed(3)}, max tau ${Number.isFinite(p.tauMax) ? p.tauMax.toFixed(0) : '-'}`),
-      });
+      }));
       // Per-chain wall time (of this run; a resumed chain counts its last part only).
       stageTimes[`chain: ${label}`] = r.seconds;
     } finally {
