@@ -3,7 +3,7 @@ import { Background } from '../../src/cosmology/background.js';
 import { cosmology } from '../../src/cosmology/params.js';
 import { referenceTable } from '../helpers/reference.js';
 
-// CCL benchmark cosmologies (../shared/reference/ccl/README.md section 1): Omega_m = 0.3, h = 0.7.
+// CCL benchmark cosmologies (test/reference/ccl/README.md section 1): Omega_m = 0.3, h = 0.7.
 const MODELS = [
   { w0: -1, wa: 0, Omega_k: 0 },
   { w0: -0.9, wa: 0, Omega_k: 0 },

@@ -9,7 +9,7 @@ import { eisensteinHu } from '../../src/cosmology/transfer/eisenstein_hu.js';
 import { parseNpz, row } from '../../src/io/npy.js';
 import { REFERENCE } from '../helpers/reference.js';
 
-// N5K cosmology (../shared/reference/ccl/README.md section 5); sigma8 is not used when the linear
+// N5K cosmology (test/reference/ccl/README.md section 5); sigma8 is not used when the linear
 // spectrum is given as a table.
 const n5k = cosmology({ Omega_c: 0.2664, Omega_b: 0.0492, h: 0.6727, sigma8: 0.81, n_s: 0.9645, T_CMB: 2.725, Neff: 3.046 });
 

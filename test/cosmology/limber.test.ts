@@ -74,7 +74,7 @@ describe('shear C_ell against CCL 3.3.3 (cases.json: 6 cosmologies x 5 bins x 15
 });
 
 describe('Limber C_ell against CCL benchmark codes', () => {
-  // ../shared/reference/ccl/README.md section 4: CosmoLSS spectra, linear BBKS, plain Limber.
+  // test/reference/ccl/README.md section 4: CosmoLSS spectra, linear BBKS, plain Limber.
   const c = cosmology({ Omega_c: 0.3, Omega_b: 0, h: 0.7, sigma8: 0.8, n_s: 0.96, T_CMB: 2.7, radiation: false });
   const pairs = [[1, 1], [1, 2], [2, 2]] as const;
   const ells = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000];

@@ -6,7 +6,7 @@ import { bbks } from '../../src/cosmology/transfer/bbks.js';
 import { eisensteinHu, eisensteinHuNoWiggles } from '../../src/cosmology/transfer/eisenstein_hu.js';
 import { referenceTable } from '../helpers/reference.js';
 
-// ../shared/reference/ccl/README.md section 3: Omega_c = 0.25, Omega_b = 0.05, h = 0.7, sigma8 = 0.8,
+// test/reference/ccl/README.md section 3: Omega_c = 0.25, Omega_b = 0.05, h = 0.7, sigma8 = 0.8,
 // n_s = 0.96, flat, no radiation. Files are in h-units.
 const h = 0.7;
 const base = { Omega_c: 0.25, Omega_b: 0.05, h, sigma8: 0.8, n_s: 0.96, radiation: false } as const;

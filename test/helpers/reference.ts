@@ -1,9 +1,9 @@
-/** Readers for the external reference data in ../shared/reference (read in place, never copied). */
+/** Readers for the reference data copied into the repository (test/reference/, see its README). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTextTable } from '../../src/io/text-table.js';
 
-export const REFERENCE = join(__dirname, '..', '..', '..', 'shared', 'reference');
+export const REFERENCE = join(__dirname, '..', 'reference');
 
 export function referenceTable(relative: string): number[][] {
   return parseTextTable(readFileSync(join(REFERENCE, relative), 'utf8'), relative);
