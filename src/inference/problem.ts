@@ -1,6 +1,6 @@
 /**
  * Inference problems: sampled parameters with priors, a data vector and its covariance. The paper's
- * problem (arXiv:2504.00552, section 7 of ../shared/reference/paper-system.md) is built in: the target
+ * problem (arXiv:2504.00552, docs/paper-settings.md section 7) is built in: the target
  * sample, the noiseless fiducial data vector, the Knox covariance with f_sky 0.4, 2 galaxies/arcmin^2
  * per bin and sigma_e^2 = 0.26, and flat priors on 10 parameters.
  */

@@ -68,7 +68,7 @@ export interface FixedScalers {
   yScaler: StandardScaler;
 }
 
-/** The paper's settings (section 5 of ../shared/reference/paper-system.md). */
+/** The paper's settings (docs/paper-settings.md section 5). */
 export const PAPER_MAML: Readonly<MamlConfig> = Object.freeze({
   algorithm: 'fomaml',
   innerSteps: 5,

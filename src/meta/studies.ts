@@ -1,5 +1,5 @@
 /**
- * The paper's accuracy studies (arXiv:2504.00552, section 6 of ../shared/reference/paper-system.md):
+ * The paper's accuracy studies (arXiv:2504.00552, docs/paper-settings.md section 6):
  * (i) MAPE and f5 against the number of fine-tuning spectra, MAML against single-task, over seeds;
  * (ii) the fresh emulator's MAPE and f5 relative to MAML's (MAML adapted with a fixed number of spectra)
  * against the fresh emulator's training-set size. Every draw is seeded; results are plain JSON.

@@ -1,6 +1,6 @@
 /**
  * Sequential models over one flat parameter array, and the architectures Cosmeta uses: the paper's
- * FastWeightCNN (arXiv:2504.00552, Sect. 4 of ../shared/reference/paper-system.md) and a configurable MLP
+ * FastWeightCNN (arXiv:2504.00552, docs/paper-settings.md section 4) and a configurable MLP
  * with an optional linear output basis. The model holds no parameters: `forward(p, ...)` and
  * `backward(p, ...)` take them, so any number of parameter sets (meta-parameters, adapted copies) share
  * one model and its scratch memory.

@@ -24,7 +24,7 @@ import { VERSION } from '../version.js';
 import { METHODS, type Method, type pipelineFiles } from './files.js';
 import type { ReproduceScale } from './scales.js';
 
-/** The paper's published numbers (arXiv:2504.00552; ../shared/reference/paper-system.md), for comparison only. */
+/** The paper's published numbers (arXiv:2504.00552; docs/paper-settings.md), for comparison only. */
 export const PAPER_RESULTS = Object.freeze({
   mamlMape100: [1.8, 3.3],
   mamlF5_100: [0.018, 0.2],

@@ -1,6 +1,6 @@
 /**
  * The sizes of `cosmeta reproduce`. "paper" is arXiv:2504.00552's (section 3-6 of
- * ../shared/reference/paper-system.md: 200 tasks x 5,000 spectra, 30,000 target spectra, 20,000 single-task
+ * docs/paper-settings.md: 200 tasks x 5,000 spectra, 30,000 target spectra, 20,000 single-task
  * spectra, fresh emulators up to 20,000 spectra, 20 seeds, chains to 50 autocorrelation times); "small" is
  * the default, sized to finish in about a quarter of an hour on 2 cores; "tiny" only exercises every stage
  * (the end-to-end test).

@@ -3,7 +3,7 @@
  * into one galaxy sample (N tomographic n(z) on a shared grid) with a description of how it was made.
  * Users add their own by implementing `TaskFamily`.
  *
- * `paperFamily` is the task distribution of arXiv:2504.00552 (../shared/reference/paper-system.md,
+ * `paperFamily` is the task distribution of arXiv:2504.00552 (docs/paper-settings.md,
  * Sect. 3); `multiPeakFamily` is an out-of-distribution family of three-peak parents; `fixedSample` and
  * `parentSample` make one task from a user's binned or parent n(z).
  */

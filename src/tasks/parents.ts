@@ -1,6 +1,6 @@
 /**
  * Parent redshift distributions (unnormalised shapes), as used for the galaxy-sample tasks of
- * arXiv:2504.00552 (Sect. 3 of ../shared/reference/paper-system.md).
+ * arXiv:2504.00552 (docs/paper-settings.md section 3).
  */
 
 import { CosmetaError } from '../errors.js';

@@ -18,5 +18,5 @@ export function paperEll(): Float64Array {
   return out;
 }
 
-/** The paper's fiducial cosmology (Sect. 2 of ../shared/reference/paper-system.md). */
+/** The paper's fiducial cosmology (docs/paper-settings.md section 2). */
 export const FIDUCIAL = Object.freeze({ Omega_c: 0.27, Omega_b: 0.045, h: 0.67, sigma8: 0.83, n_s: 0.96 });
