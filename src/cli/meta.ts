@@ -5,6 +5,7 @@ import { integer, requireFile } from './args.js';
 import { DatasetReader } from '../data/dataset-file.js';
 import { CosmetaError } from '../errors.js';
 import { paperPriorRanges } from '../inference/problem.js';
+import { removeCheckpoint } from '../io/checkpoint.js';
 import { withOutputLock } from '../io/lock.js';
 import { readRedshiftDistributions } from '../io/nz-file.js';
 import { Random } from '../math/random.js';
@@ -50,10 +51,11 @@ export async function runMetaTrain(o: MetaTrainCliOptions): Promise<void> {
     const { meta, result: r } = await metaTrainFromDataset(
       data,
       backend,
-      { tasks, samples, architecture: o.architecture, config: { algorithm: o.algorithm, taskBatch, innerOptimizer: o.innerOptimizer, innerLr, scalers: o.scalers, epochs, validation: { ...PAPER_MAML.validation, samples: validationSamples }, seed } },
+      { tasks, samples, architecture: o.architecture, checkpoint: `${out}.partial`, config: { algorithm: o.algorithm, taskBatch, innerOptimizer: o.innerOptimizer, innerLr, scalers: o.scalers, epochs, validation: { ...PAPER_MAML.validation, samples: validationSamples }, seed } },
       (e) => process.stderr.write(`meta-train: epoch ${e.epoch}, train ${e.trainLoss.toExponential(3)}, validation ${e.validationLoss.toExponential(3)} (${e.seconds.toFixed(1)} s)\n`),
     );
     await saveMetaEmulator(out, meta);
+    removeCheckpoint(`${out}.partial`);
     process.stdout.write(`${JSON.stringify({ out, bestEpoch: r.bestEpoch, bestValidationLoss: r.bestValidationLoss, epochs: r.history.length, seconds: r.seconds })}\n`);
     backend.dispose();
   });

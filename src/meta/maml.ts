@@ -19,7 +19,7 @@ import { CosmetaError, requireInteger } from '../errors.js';
 import { Random } from '../math/random.js';
 import type { Arr, Backend } from '../nn/backend.js';
 import type { Sequential } from '../nn/model.js';
-import { adamState, adamStep, evaluateLoss, fit, StandardScaler, type AdamState } from '../nn/train.js';
+import { adamState, adamStep, evaluateLoss, fit, StandardScaler, type AdamState, type Checkpointer } from '../nn/train.js';
 import { Stepper } from './inner-loop.js';
 
 export { Stepper } from './inner-loop.js';
@@ -244,7 +244,30 @@ export function metaUpdate(
   return loss / batch.length;
 }
 
-/** Meta-train `params` (updated in place and returned with the history) over `tasks`. */
+/**
+ * Everything meta-training needs to continue after an epoch exactly as if it had not stopped: the
+ * weights, the best weights so far, the outer Adam state, the random state and the task order.
+ */
+export interface MetaTrainState {
+  /** Epochs completed. */
+  epoch: number;
+  /** Early stopping has ended the run. */
+  stopped: boolean;
+  params: Arr;
+  best: Arr;
+  adam: { m: Arr; v: Arr; t: number };
+  rng: ReturnType<Random['getState']>;
+  order: Int32Array;
+  bestLoss: number | null;
+  bestEpoch: number;
+  history: MetaEpoch[];
+}
+
+/**
+ * Meta-train `params` (updated in place and returned with the history) over `tasks`. With a
+ * `checkpoint`, the state is saved after every epoch and a saved state is continued from, so an
+ * interrupted run ends with the same weights as an uninterrupted one.
+ */
 export function metaTrain(
   model: Sequential,
   params: Arr,
@@ -252,6 +275,7 @@ export function metaTrain(
   validationTask: Task,
   config: MamlConfig,
   onEpoch?: (e: MetaEpoch) => void,
+  checkpoint?: Checkpointer<MetaTrainState>,
 ): MetaTrainResult {
   validateMamlConfig(config, tasks);
   const t0 = performance.now();
@@ -268,7 +292,7 @@ export function metaTrain(
     config.scalers === 'global'
       ? { xScaler: StandardScaler.fitBlocks(tasks.map((t) => ({ x: t.x, n: t.n })), P), yScaler: StandardScaler.fitBlocks(tasks.map((t, i) => ({ x: logs[i], n: t.n })), D) }
       : undefined;
-  const rng = new Random(config.seed);
+  let rng = new Random(config.seed);
   const outer = adamState(be, model.size);
   const maxRows = Math.max(...tasks.map((t) => t.n));
   const stepper = new Stepper(model, maxRows);
@@ -277,11 +301,31 @@ export function metaTrain(
   const best = be.alloc(model.size);
   best.set(params);
   const order = Int32Array.from({ length: tasks.length }, (_, i) => i);
-  const history: MetaEpoch[] = [];
+  let history: MetaEpoch[] = [];
   let bestLoss = Number.POSITIVE_INFINITY;
   let bestEpoch = 0;
+  let first = 1;
+  let stopped = false;
+  const saved = checkpoint?.load();
+  if (saved) {
+    if (saved.params.length !== model.size || saved.best.length !== model.size || saved.order.length !== order.length) {
+      throw new CosmetaError(`the meta-training checkpoint holds ${saved.params.length} weights and ${saved.order.length} tasks; this run has ${model.size} and ${order.length}`);
+    }
+    params.set(saved.params);
+    best.set(saved.best);
+    outer.m.set(saved.adam.m);
+    outer.v.set(saved.adam.v);
+    outer.t = saved.adam.t;
+    rng = Random.fromState(saved.rng);
+    order.set(saved.order);
+    bestLoss = saved.bestLoss ?? Number.POSITIVE_INFINITY;
+    bestEpoch = saved.bestEpoch;
+    history = [...saved.history];
+    first = saved.epoch + 1;
+    stopped = saved.stopped;
+  }
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    for (let epoch = first; epoch <= config.epochs && !stopped; epoch++) {
       const te = performance.now();
       shuffle(order, rng);
       let lossSum = 0;
@@ -312,7 +356,19 @@ export function metaTrain(
         bestLoss = validationLoss;
         bestEpoch = epoch;
         best.set(params);
-      } else if (epoch - bestEpoch >= config.patience) break;
+      } else if (epoch - bestEpoch >= config.patience) stopped = true;
+      checkpoint?.save({
+        epoch,
+        stopped,
+        params,
+        best,
+        adam: { m: outer.m, v: outer.v, t: outer.t },
+        rng: rng.getState(),
+        order,
+        bestLoss: Number.isFinite(bestLoss) ? bestLoss : null,
+        bestEpoch,
+        history,
+      });
     }
     params.set(best);
   } finally {

@@ -11,8 +11,10 @@ import { Random } from '../math/random.js';
 import type { Arr, Backend } from '../nn/backend.js';
 import { defaultMlp, fastWeightCNN, type Sequential } from '../nn/model.js';
 import { loadModel, saveModel } from '../nn/serialize.js';
+import type { Checkpointer } from '../nn/train.js';
+import { readCheckpoint, writeCheckpoint, type CheckpointArray } from '../io/checkpoint.js';
 import { checkSampleInfo, Emulator } from './emulator.js';
-import { adapt, metaTrain, PAPER_MAML, type AdaptOptions, type FixedScalers, type MamlConfig, type MetaEpoch, type MetaTrainResult, type Task } from './maml.js';
+import { adapt, metaTrain, PAPER_MAML, type AdaptOptions, type FixedScalers, type MamlConfig, type MetaEpoch, type MetaTrainResult, type MetaTrainState, type Task } from './maml.js';
 
 export interface MetaEmulatorInfo {
   parameterNames: string[];
@@ -66,6 +68,34 @@ export interface MetaTrainFromDatasetOptions {
   validationTask?: number;
   /** Everything else is PAPER_MAML unless given. */
   config: Partial<MamlConfig> & { seed: number };
+  /**
+   * Checkpoint file (conventionally OUT.partial): the state is saved there after every epoch and a run
+   * with the same settings continues from it (see metaTrain); the caller removes it once OUT is written.
+   */
+  checkpoint?: string;
+}
+
+/** A Checkpointer of meta-training state in a checkpoint file (src/io/checkpoint.ts). */
+export function metaTrainCheckpointer(path: string, identity: string): Checkpointer<MetaTrainState> {
+  const copy = (a: CheckpointArray | undefined, name: string): Arr => {
+    if (!(a instanceof Float32Array) && !(a instanceof Float64Array)) throw new CosmetaError(`${path}: the checkpoint has no float array "${name}"`);
+    return a;
+  };
+  return {
+    load: () => {
+      const c = readCheckpoint(path, identity);
+      if (!c) return null;
+      const s = c.state as Omit<MetaTrainState, 'params' | 'best' | 'adam' | 'order'> & { adamT: number };
+      const order = c.arrays.order;
+      if (!(order instanceof Int32Array)) throw new CosmetaError(`${path}: the checkpoint has no task order`);
+      return { ...s, params: copy(c.arrays.params, 'params'), best: copy(c.arrays.best, 'best'), adam: { m: copy(c.arrays.m, 'm'), v: copy(c.arrays.v, 'v'), t: s.adamT }, order };
+    },
+    save: (st) => {
+      const { params, best, adam, order, ...rest } = st;
+      const f32 = (a: Arr) => (a instanceof Float32Array ? a : Float32Array.from(a));
+      writeCheckpoint(path, identity, { state: { ...rest, adamT: adam.t }, arrays: { params: f32(params), best: f32(best), m: f32(adam.m), v: f32(adam.v), order } });
+    },
+  };
 }
 
 /**
@@ -98,7 +128,9 @@ export async function metaTrainFromDataset(
   const model = o.architecture === 'cnn' ? fastWeightCNN(backend, P, D) : defaultMlp(backend, P, D);
   const config: MamlConfig = { ...PAPER_MAML, ...o.config, validation: { ...PAPER_MAML.validation, ...o.config.validation } };
   const params = model.init(new Random(config.seed));
-  const result = metaTrain(model, params, tasks, validation, config, onEpoch);
+  const identity = JSON.stringify({ job: 'meta-train', data: file, tasks: o.tasks, samples: o.samples, validationTask: o.validationTask ?? o.tasks, architecture: o.architecture, config, size: model.size });
+  const checkpoint = o.checkpoint ? metaTrainCheckpointer(o.checkpoint, identity) : undefined;
+  const result = metaTrain(model, params, tasks, validation, config, onEpoch, checkpoint);
   const training = {
     data: file,
     tasks: o.tasks,

@@ -93,6 +93,16 @@ export class StandardScaler {
   }
 }
 
+/**
+ * Where a long job keeps its state between runs: `load()` gives the last saved state (null for a fresh
+ * start) and `save()` stores one (atomically: a kill leaves the old or the new state). The library stays
+ * free of files; the caller decides where states live (src/io/checkpoint.ts writes them to disk).
+ */
+export interface Checkpointer<T> {
+  load(): T | null;
+  save(state: T): void;
+}
+
 export interface FitOptions {
   lr: number;
   /** Maximum number of epochs. */

@@ -27,6 +27,7 @@ import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/l
 import { runMcmc, DEFAULT_MCMC } from '../inference/mcmc.js';
 import { paperPriorRanges, paperProblem } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { removeCheckpoint } from '../io/checkpoint.js';
 import { withOutputLock } from '../io/lock.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
 import { Emulator, type EmulatorInfo } from '../meta/emulator.js';
@@ -231,10 +232,11 @@ async function runStages(o: ReproduceOptions): Promise<void> {
           const { meta } = await metaTrainFromDataset(
             out(F.tasks),
             await nn(),
-            { tasks: s.meta.tasks, samples: s.meta.samples, architecture: 'mlp', config: { epochs: s.meta.epochs, validation: { ...PAPER_MAML.validation, samples: s.meta.validationSamples }, seed: seeds.meta } },
+            { tasks: s.meta.tasks, samples: s.meta.samples, architecture: 'mlp', checkpoint: `${out(F.meta)}.partial`, config: { epochs: s.meta.epochs, validation: { ...PAPER_MAML.validation, samples: s.meta.validationSamples }, seed: seeds.meta } },
             (e) => bar.update(e.epoch, `validation loss ${e.validationLoss.toExponential(2)}`),
           );
           await saveMetaEmulator(out(F.meta), meta);
+          removeCheckpoint(`${out(F.meta)}.partial`);
           release(meta);
         } finally {
           bar.stop();

@@ -1,0 +1,105 @@
+/**
+ * Checkpoint files for resumable jobs (meta-training, training, studies): a JSON state and named numeric
+ * arrays in one file, written atomically (src/io/atomic.ts), so a kill at any moment leaves either the
+ * previous checkpoint or the new one, never a torn file. Layout (little-endian):
+ *
+ *   "COSMETA-CHECKPOINT-1\n"   magic
+ *   uint32                     byte length H of the header
+ *   H bytes                    JSON {identity, state, arrays: [{name, dtype, length}], checksum}
+ *   the arrays' bytes, in header order (float32, float64 or int32)
+ *
+ * `identity` names the job (its configuration): a checkpoint of another job is refused, not resumed.
+ * The checksum (FNV-1a over the array bytes) catches damage the header cannot.
+ */
+
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { CosmetaError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+
+const MAGIC = 'COSMETA-CHECKPOINT-1\n';
+
+export type CheckpointArray = Float32Array | Float64Array | Int32Array;
+
+export interface CheckpointData {
+  state: Record<string, unknown>;
+  arrays: Record<string, CheckpointArray>;
+}
+
+const DTYPES = { f32: Float32Array, f64: Float64Array, i32: Int32Array } as const;
+type Dtype = keyof typeof DTYPES;
+
+function dtypeOf(a: CheckpointArray): Dtype {
+  return a instanceof Float32Array ? 'f32' : a instanceof Float64Array ? 'f64' : 'i32';
+}
+
+function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+  return h;
+}
+
+/** Write a checkpoint atomically. */
+export function writeCheckpoint(path: string, identity: string, data: CheckpointData): void {
+  const entries = Object.entries(data.arrays);
+  const body = Buffer.concat(entries.map(([, a]) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
+  const header = Buffer.from(
+    JSON.stringify({ identity, state: data.state, arrays: entries.map(([name, a]) => ({ name, dtype: dtypeOf(a), length: a.length })), checksum: fnv1a(body) }),
+    'utf8',
+  );
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(header.length, 0);
+  writeFileAtomic(path, Buffer.concat([Buffer.from(MAGIC, 'latin1'), len, header, body]));
+}
+
+/**
+ * Read the checkpoint at `path` (null if there is none). A checkpoint of another job, or a damaged one,
+ * gives a CosmetaError saying what to do.
+ */
+export function readCheckpoint(path: string, identity: string): CheckpointData | null {
+  if (!existsSync(path)) return null;
+  const damaged = (what: string) => new CosmetaError(`${path}: damaged checkpoint (${what}); delete it to start again`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new CosmetaError(`${path}: cannot read the checkpoint (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (bytes.length < MAGIC.length + 4 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC) throw damaged('not a Cosmeta checkpoint');
+  const h = bytes.readUInt32LE(MAGIC.length);
+  const start = MAGIC.length + 4 + h;
+  if (start > bytes.length) throw damaged('truncated header');
+  let header: { identity: string; state: Record<string, unknown>; arrays: Array<{ name: string; dtype: Dtype; length: number }>; checksum: number };
+  try {
+    header = JSON.parse(bytes.toString('utf8', MAGIC.length + 4, start));
+  } catch {
+    throw damaged('header is not JSON');
+  }
+  if (header.identity !== identity) {
+    throw new CosmetaError(`${path} holds a checkpoint of a run with a different configuration; rerun with the same arguments, or delete it`);
+  }
+  if (!Array.isArray(header.arrays)) throw damaged('no array list');
+  const body = bytes.subarray(start);
+  let total = 0;
+  for (const a of header.arrays) {
+    if (!(a.dtype in DTYPES) || !Number.isSafeInteger(a.length) || a.length < 0) throw damaged(`array "${a.name}" has no valid type and length`);
+    total += a.length * DTYPES[a.dtype].BYTES_PER_ELEMENT;
+  }
+  if (total !== body.length) throw damaged(`${body.length} bytes of arrays, the header lists ${total}`);
+  if (fnv1a(body) !== header.checksum) throw damaged('checksum mismatch');
+  const arrays: Record<string, CheckpointArray> = {};
+  let offset = 0;
+  for (const a of header.arrays) {
+    const T = DTYPES[a.dtype];
+    const n = a.length * T.BYTES_PER_ELEMENT;
+    const copy = new Uint8Array(n);
+    copy.set(body.subarray(offset, offset + n));
+    arrays[a.name] = new T(copy.buffer);
+    offset += n;
+  }
+  return { state: header.state, arrays };
+}
+
+/** Remove a checkpoint once its job's output is written. */
+export function removeCheckpoint(path: string): void {
+  rmSync(path, { force: true });
+}
