@@ -5,7 +5,7 @@ import { integer, requireFile } from './args.js';
 import { DatasetReader } from '../data/dataset-file.js';
 import { CosmetaError } from '../errors.js';
 import { paperPriorRanges } from '../inference/problem.js';
-import { removeCheckpoint } from '../io/checkpoint.js';
+import { fitCheckpointer, removeCheckpoint } from '../io/checkpoint.js';
 import { withOutputLock } from '../io/lock.js';
 import { readRedshiftDistributions } from '../io/nz-file.js';
 import { Random } from '../math/random.js';
@@ -122,12 +122,17 @@ async function adaptTo(o: AdaptCliOptions, metaPath: string, nzPath: string, out
   }
   const lr = Number(o.lr);
   if (!(lr > 0)) throw new CosmetaError(`--lr ${o.lr} is not a positive number`);
-  const { emulator, validationRows } = adaptMetaEmulator(meta, { x, y, n }, sample, { ...DEFAULT_ADAPT, steps: integer('--steps', o.steps, 1), lr, seed });
+  const options = { ...DEFAULT_ADAPT, steps: integer('--steps', o.steps, 1), lr, seed };
+  // Fine-tuning resumes from OUT.partial after an interruption (the same arguments give the same weights).
+  const partial = `${out}.partial`;
+  const identity = JSON.stringify({ job: 'adapt', meta: metaPath, nz: nzPath, trainData: o.trainData ?? null, samples: n, ...options });
+  const { emulator, validationRows } = adaptMetaEmulator(meta, { x, y, n }, sample, { ...options, checkpoint: fitCheckpointer(partial, identity) });
   const D = emulator.dataSize;
   const first = n - validationRows;
   const pred = emulator.predictSync(x.subarray(first * P), validationRows);
   const acc = accuracy(y.subarray(first * D), pred, validationRows, D);
   await emulator.save(out);
+  removeCheckpoint(partial);
   process.stdout.write(`${JSON.stringify({ mape: acc.mape, f5: acc.f5, seconds: (performance.now() - t0) / 1000, validation: validationRows })}\n`);
   backend.dispose();
 }

@@ -12,12 +12,13 @@ import { taskSample } from '../data/generate.js';
 import { CosmetaError } from '../errors.js';
 import { paperPriorRanges } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { fitCheckpointer, removeCheckpoint, rowCheckpoint } from '../io/checkpoint.js';
 import { withOutputLock } from '../io/lock.js';
 import { Random } from '../math/random.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
 import { DEFAULT_ADAPT, PAPER_MAML, type Task } from '../meta/maml.js';
 import { loadMetaEmulator, metaTrainFromDataset } from '../meta/meta-emulator.js';
-import { freshRatioStudy, PAPER_VOLUME_GRID, samplesStudy, volumeStudy, type VolumeGrid } from '../meta/studies.js';
+import { freshRatioStudy, PAPER_VOLUME_GRID, samplesStudy, volumeStudy, type FreshRatioRow, type SamplesStudyRow, type VolumeGrid, type VolumeRow } from '../meta/studies.js';
 import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
 import { errorBarSpec, writeFigure } from '../report/figures.js';
@@ -68,6 +69,7 @@ async function runAccuracyStudy(which: 'samples' | 'fresh', seed: number, o: Stu
   const adaptOptions = { ...DEFAULT_ADAPT };
   const seeds = Array.from({ length: paper ? 20 : 10 }, (_, i) => seed + i);
   const target = targetSample();
+  const identity = JSON.stringify({ study: which, meta: o.meta ?? 'default', seed, scale: o.scale });
   log('theory spectra of the target sample over the inference prior...');
   const pool = await spectra(target, ell, names, prior, paper ? 30000 : 10000, seed + 101);
   const test = await spectra(target, ell, names, prior, 5000, seed + 102);
@@ -78,12 +80,19 @@ async function runAccuracyStudy(which: 'samples' | 'fresh', seed: number, o: Stu
     const other = taskSample(paperFamily(), seed, 0);
     const single = await spectra(other, ell, names, paperRanges(), paper ? 20000 : 5000, seed + 103);
     // Reduced scale: 5,000 spectra in batches of 1,000 for at most 300 epochs (paper: 20,000 in batches of 5,000).
-    const pre = pretrainSingleTask(model, single, { ...PAPER_PRETRAIN, batchSize: paper ? 5000 : 1000, epochs: paper ? PAPER_PRETRAIN.epochs : 300, seed });
-    const rows = samplesStudy(model, { maml: meta, 'single-task': pre }, pool, test, sizes, seeds, adaptOptions, (r) =>
-      log(`${r.method}, ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}%, f5 ${r.f5.mean.toFixed(4)}`),
-    );
+    const preOptions = { ...PAPER_PRETRAIN, batchSize: paper ? 5000 : 1000, epochs: paper ? PAPER_PRETRAIN.epochs : 300, seed };
+    // An interrupted study resumes: pre-training from its checkpoint, then the rows already finished.
+    const prePartial = join(o.outDir, 'samples-single-task.partial');
+    const pre = pretrainSingleTask(model, single, { ...preOptions, checkpoint: fitCheckpointer(prePartial, JSON.stringify({ job: 'study samples: pre-training', identity, ...preOptions })) });
+    const done = rowCheckpoint<SamplesStudyRow>(join(o.outDir, 'samples.json.partial'), identity);
+    const rows = samplesStudy(model, { maml: meta, 'single-task': pre }, pool, test, sizes, seeds, adaptOptions, (r) => {
+      done.add(r);
+      log(`${r.method}, ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}%, f5 ${r.f5.mean.toFixed(4)}`);
+    }, done.rows);
     const result = { study: 'samples', scale: o.scale, seeds, adapt: adaptOptions, meta: meta.info.training, singleTaskSpectra: single.n, test: test.n, rows };
     writeFileAtomic(join(o.outDir, 'samples.json'), `${JSON.stringify(result, null, 2)}\n`);
+    removeCheckpoint(prePartial);
+    removeCheckpoint(join(o.outDir, 'samples.json.partial'));
     const panel = (key: 'mape' | 'f5') => rows.map((r) => ({ x: r.samples, y: r[key].mean, lo: Math.max(0, r[key].mean - r[key].std), hi: r[key].mean + r[key].std, series: r.method }));
     await writeFigure(
       errorBarSpec([
@@ -97,20 +106,26 @@ async function runAccuracyStudy(which: 'samples' | 'fresh', seed: number, o: Stu
     const ood = taskSample(multiPeakFamily(), seed, 0);
     const results: Record<string, unknown> = {};
     const figureRows: Array<Record<string, unknown>> = [];
+    const partials: string[] = [];
     for (const [label, sample, p, t] of [
       ['target', target, pool, test],
       ['out-of-distribution (three peaks)', ood, null, null],
     ] as const) {
+      const partial = join(o.outDir, `fresh-${partials.length}.json.partial`);
+      partials.push(partial);
+      const done = rowCheckpoint<FreshRatioRow>(partial, JSON.stringify({ identity, label }));
       const samplePool = p ?? (await spectra(sample, ell, names, prior, Math.max(...sizes, 1000) + 1000, seed + 104));
       const sampleTest = t ?? (await spectra(sample, ell, names, prior, 5000, seed + 105));
       const info = { parameterNames: names, ell: meta.info.ell, pairs: pairOrder(meta.info.nBins), z: Array.from(sample.z), nz: sample.nz.map((b) => Array.from(b)) };
-      const rows = freshRatioStudy(model, meta, samplePool, sampleTest, sizes, 100, seeds.slice(0, 3), adaptOptions, info, (r) =>
-        log(`${label}: fresh on ${r.freshSamples} spectra: MAPE ${r.fresh.mape.toFixed(3)}% vs MAML(100) ${r.maml.mape.toFixed(3)}% -> ratio ${r.ratio.mape.toFixed(2)}`),
-      );
+      const rows = freshRatioStudy(model, meta, samplePool, sampleTest, sizes, 100, seeds.slice(0, 3), adaptOptions, info, (r) => {
+        done.add(r);
+        log(`${label}: fresh on ${r.freshSamples} spectra: MAPE ${r.fresh.mape.toFixed(3)}% vs MAML(100) ${r.maml.mape.toFixed(3)}% -> ratio ${r.ratio.mape.toFixed(2)}`);
+      }, undefined, done.rows);
       results[label] = rows;
       for (const r of rows) figureRows.push({ x: r.freshSamples, y: r.ratio.mape, lo: r.ratio.mape, hi: r.ratio.mape, series: label });
     }
     writeFileAtomic(join(o.outDir, 'fresh.json'), `${JSON.stringify({ study: 'fresh', scale: o.scale, mamlSamples: 100, sizes, results }, null, 2)}\n`);
+    for (const partial of partials) removeCheckpoint(partial);
     await writeFigure(errorBarSpec([{ rows: figureRows, x: { title: 'fresh training spectra', log: true }, y: { title: 'MAPE fresh / MAPE MAML(100)', log: true } }]), join(o.outDir, 'fresh.png'));
   }
   backend.dispose();
@@ -146,6 +161,10 @@ async function runVolumeStudy(seed: number, o: StudyCliOptions): Promise<void> {
   const test = await spectra(target, ell, names, prior, 5000, seed + 102);
   const seeds = [seed, seed + 1, seed + 2];
   const adaptOptions = { ...DEFAULT_ADAPT };
+  // An interrupted study resumes: finished grid points from volume.json.partial, the current one's
+  // meta-training from its own checkpoint.
+  const done = rowCheckpoint<VolumeRow>(join(o.outDir, 'volume.json.partial'), JSON.stringify({ study: 'volume', data, seed, scale: o.scale, epochs }));
+  const pointPartial = (b: number, t: number, s: number) => join(o.outDir, `volume-b${b}-t${t}-s${s}.partial`);
   const rows = await volumeStudy(
     grid,
     async (taskBatch, tasks, samples) => {
@@ -154,6 +173,7 @@ async function runVolumeStudy(seed: number, o: StudyCliOptions): Promise<void> {
         samples,
         architecture: 'mlp',
         validationTask: h.tasks - 1,
+        checkpoint: pointPartial(taskBatch, tasks, samples),
         config: { taskBatch, epochs, seed },
       });
       return { model: meta.model, params: meta.params, epochsRun: result.history.length, bestEpoch: result.bestEpoch, seconds: result.seconds };
@@ -163,10 +183,16 @@ async function runVolumeStudy(seed: number, o: StudyCliOptions): Promise<void> {
     100,
     seeds,
     adaptOptions,
-    (r) => log(`task batch ${r.taskBatch}, ${r.tasks} tasks x ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}% (meta-training ${r.metaSeconds.toFixed(0)} s, best epoch ${r.bestEpoch}/${r.epochsRun})`),
+    (r) => {
+      done.add(r);
+      removeCheckpoint(pointPartial(r.taskBatch, r.tasks, r.samples));
+      log(`task batch ${r.taskBatch}, ${r.tasks} tasks x ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}% (meta-training ${r.metaSeconds.toFixed(0)} s, best epoch ${r.bestEpoch}/${r.epochsRun})`);
+    },
+    done.rows,
   );
   const result = { study: 'volume', scale: o.scale, data, grid, epochs, fineTune: 100, seeds, adapt: adaptOptions, test: test.n, rows };
   writeFileAtomic(join(o.outDir, 'volume.json'), `${JSON.stringify(result, null, 2)}\n`);
+  removeCheckpoint(join(o.outDir, 'volume.json.partial'));
   const panels = grid.samples.map((samples) => ({
     rows: rows.filter((r) => r.samples === samples).map((r) => ({ x: r.tasks, y: r.mape.mean, lo: r.mape.mean - r.mape.std, hi: r.mape.mean + r.mape.std, series: `task batch ${r.taskBatch}` })),
     x: { title: `meta-training tasks (${samples} spectra each)`, log: true },

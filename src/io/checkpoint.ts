@@ -14,6 +14,7 @@
 
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
+import type { Checkpointer, FitState } from '../nn/train.js';
 import { writeFileAtomic } from './atomic.js';
 
 const MAGIC = 'COSMETA-CHECKPOINT-1\n';
@@ -102,4 +103,78 @@ export function readCheckpoint(path: string, identity: string): CheckpointData |
 /** Remove a checkpoint once its job's output is written. */
 export function removeCheckpoint(path: string): void {
   rmSync(path, { force: true });
+}
+
+/**
+ * Seconds between training checkpoints (COSMETA_CHECKPOINT_SECONDS, default 5; 0 saves after every
+ * epoch). Results do not depend on it: a resumed run continues from whichever state was saved last.
+ */
+export function checkpointInterval(): number {
+  const v = Number(process.env.COSMETA_CHECKPOINT_SECONDS ?? 5);
+  return Number.isFinite(v) && v >= 0 ? v : 5;
+}
+
+/** A Checkpointer of `fit`'s state in a checkpoint file, saving at most every `checkpointInterval()` s. */
+export function fitCheckpointer(path: string, identity: string): Checkpointer<FitState> {
+  let last = performance.now();
+  const interval = checkpointInterval() * 1000;
+  const float = (a: CheckpointArray | undefined, name: string): Float32Array | Float64Array => {
+    if (!(a instanceof Float32Array) && !(a instanceof Float64Array)) throw new CosmetaError(`${path}: the checkpoint has no float array "${name}"`);
+    return a;
+  };
+  return {
+    load: () => {
+      const c = readCheckpoint(path, identity);
+      if (!c) return null;
+      const s = c.state as Omit<FitState, 'params' | 'best' | 'adam' | 'order'> & { adamT: number; hasBest: boolean };
+      const order = c.arrays.order;
+      if (!(order instanceof Int32Array)) throw new CosmetaError(`${path}: the checkpoint has no row order`);
+      return {
+        epoch: s.epoch,
+        stopped: s.stopped,
+        rng: s.rng,
+        bestVal: s.bestVal,
+        bestEpoch: s.bestEpoch,
+        trainLoss: s.trainLoss,
+        params: float(c.arrays.params, 'params'),
+        best: s.hasBest ? float(c.arrays.best, 'best') : null,
+        adam: { m: float(c.arrays.m, 'm'), v: float(c.arrays.v, 'v'), t: s.adamT },
+        order,
+      };
+    },
+    save: (st) => {
+      if (!st.stopped && performance.now() - last < interval) return;
+      last = performance.now();
+      const { params, best, adam, order, ...rest } = st;
+      const arrays: Record<string, CheckpointArray> = { params, m: adam.m, v: adam.v, order };
+      if (best) arrays.best = best;
+      writeCheckpoint(path, identity, { state: { ...rest, adamT: adam.t, hasBest: best !== null }, arrays });
+    },
+  };
+}
+
+/**
+ * Rows of a study finished so far, kept in a JSON file (written atomically after every row) so a rerun
+ * with the same identity reuses them and computes only the rest.
+ */
+export function rowCheckpoint<T>(path: string, identity: string): { rows: T[]; add(row: T): void } {
+  let rows: T[] = [];
+  if (existsSync(path)) {
+    let saved: { identity?: unknown; rows?: unknown };
+    try {
+      saved = JSON.parse(readFileSync(path, 'utf8')) as { identity?: unknown; rows?: unknown };
+    } catch {
+      throw new CosmetaError(`${path}: damaged checkpoint (not JSON); delete it to start again`);
+    }
+    if (saved.identity !== identity) throw new CosmetaError(`${path} holds rows of a run with a different configuration; rerun with the same arguments, or delete it`);
+    if (!Array.isArray(saved.rows)) throw new CosmetaError(`${path}: damaged checkpoint (no rows); delete it to start again`);
+    rows = saved.rows as T[];
+  }
+  return {
+    rows: [...rows],
+    add(row: T) {
+      rows.push(row);
+      writeFileAtomic(path, `${JSON.stringify({ identity, rows })}\n`);
+    },
+  };
 }

@@ -8,7 +8,7 @@
 import { Random } from '../math/random.js';
 import type { Arr } from '../nn/backend.js';
 import type { Sequential } from '../nn/model.js';
-import { fit } from '../nn/train.js';
+import { fit, type Checkpointer, type FitState } from '../nn/train.js';
 import { adapt, logSpectra, scaleRows, type Adapted, type Task } from './maml.js';
 
 export interface PretrainOptions {
@@ -19,6 +19,8 @@ export interface PretrainOptions {
   /** Fraction held out for early stopping. */
   validationFraction: number;
   seed: number;
+  /** Save the training state as it goes and continue from a saved one (see fit). */
+  checkpoint?: Checkpointer<FitState>;
 }
 
 /** The paper's single-task pre-training: Adam 1e-3, batches of 5000, early stopping. */
@@ -42,6 +44,7 @@ export function pretrainSingleTask(model: Sequential, task: Task, o: PretrainOpt
       patience: o.patience,
       seed: o.seed,
       validation: { x: s.x.subarray(nFit * P), y: s.y.subarray(nFit * D), n: nVal },
+      checkpoint: o.checkpoint,
     });
   } finally {
     be.free(s.x);

@@ -13,7 +13,7 @@ import { CosmetaError } from '../errors.js';
 import type { Arr, Backend } from '../nn/backend.js';
 import { defaultMlp, type Sequential } from '../nn/model.js';
 import { loadModel, saveModel } from '../nn/serialize.js';
-import { fit, type StandardScaler } from '../nn/train.js';
+import { fit, type Checkpointer, type FitState, type StandardScaler } from '../nn/train.js';
 import { logSpectra, scaleRows } from './maml.js';
 import { Random } from '../math/random.js';
 
@@ -148,6 +148,8 @@ export interface TrainEmulatorOptions {
   batchSize?: number;
   patience?: number;
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number | null) => void;
+  /** Save the training state as it goes and continue from a saved one (see fit). */
+  checkpoint?: Checkpointer<FitState>;
 }
 
 /**
@@ -181,6 +183,7 @@ export function trainEmulator(
     minDelta: 0,
     validation: { x: x.subarray(nTrain * P), y: y.subarray(nTrain * D), n: nVal },
     onEpoch: o.onEpoch,
+    checkpoint: o.checkpoint,
   });
   backend.free(x);
   backend.free(y);

@@ -19,7 +19,7 @@ import { CosmetaError, requireInteger } from '../errors.js';
 import { Random } from '../math/random.js';
 import type { Arr, Backend } from '../nn/backend.js';
 import type { Sequential } from '../nn/model.js';
-import { adamState, adamStep, evaluateLoss, fit, StandardScaler, type AdamState, type Checkpointer } from '../nn/train.js';
+import { adamState, adamStep, evaluateLoss, fit, StandardScaler, type AdamState, type Checkpointer, type FitState } from '../nn/train.js';
 import { Stepper } from './inner-loop.js';
 
 export { Stepper } from './inner-loop.js';
@@ -388,6 +388,8 @@ export interface AdaptOptions {
   seed: number;
   /** Use these scalers instead of fitting them on the fine-tuning spectra (a meta-emulator's global ones). */
   scalers?: FixedScalers;
+  /** Save the fine-tuning state as it goes and continue from a saved one (see fit). */
+  checkpoint?: Checkpointer<FitState>;
 }
 
 export const DEFAULT_ADAPT: Readonly<Omit<AdaptOptions, 'seed'>> = Object.freeze({ steps: 300, lr: 1e-3, validationFraction: 0.2, dropout: true });
@@ -428,6 +430,7 @@ export function adapt(model: Sequential, metaParams: Arr, task: Task, o: AdaptOp
       training: o.dropout,
       patience: o.steps + 1,
       validation: nVal > 0 ? { x: s.x.subarray(nFit * P), y: s.y.subarray(nFit * D), n: nVal } : undefined,
+      checkpoint: o.checkpoint,
     });
     return { params, xScaler: s.xScaler, yScaler: s.yScaler, validationLoss: r.bestValLoss, bestStep: nVal > 0 ? r.bestEpoch : o.steps };
   } finally {

@@ -163,6 +163,7 @@ export function adaptMetaEmulator(
   }
   const t0 = performance.now();
   const a = adapt(meta.model, meta.params, task, { ...options, scalers: options.scalers ?? meta.scalers });
+  const { checkpoint: _checkpoint, ...recorded } = options;
   const emulator = new Emulator(meta.model.backend, meta.model, a.params, a.xScaler, a.yScaler, {
     parameterNames: meta.info.parameterNames,
     ell: meta.info.ell,
@@ -173,7 +174,7 @@ export function adaptMetaEmulator(
       method,
       meta: meta.info.training,
       samples: task.n,
-      ...options,
+      ...recorded,
       scalers: meta.scalers ? 'global (from the meta-emulator)' : 'fitted on the fine-tuning spectra',
       bestStep: a.bestStep,
       validationLoss: a.validationLoss,

@@ -12,6 +12,7 @@ import type { Sequential } from '../nn/model.js';
 import { predictSpectra, trainEmulator, type Emulator, type EmulatorInfo } from './emulator.js';
 import { adapt, type Adapted, type AdaptOptions, type FixedScalers, type Task } from './maml.js';
 import { accuracy, type Accuracy } from './metrics.js';
+import type { Checkpointer, FitState } from '../nn/train.js';
 
 /** Rows of a task chosen by index. */
 export function subset(task: Task, rows: ArrayLike<number>, P: number, D: number): Task {
@@ -71,7 +72,8 @@ const startOf = (s: Start): { params: Arr; scalers?: FixedScalers } => ('params'
 
 /**
  * Study (i): for each starting point (e.g. {maml: metaParams, "single-task": pretrained}), each number of
- * fine-tuning spectra and each seed, adapt to a seeded draw from `pool` and score on `test`.
+ * fine-tuning spectra and each seed, adapt to a seeded draw from `pool` and score on `test`. Rows in
+ * `previous` (from an interrupted run with the same settings) are reused, not recomputed.
  */
 export function samplesStudy(
   model: Sequential,
@@ -82,6 +84,7 @@ export function samplesStudy(
   seeds: readonly number[],
   options: Omit<AdaptOptions, 'seed'>,
   onRow?: (row: SamplesStudyRow) => void,
+  previous: readonly SamplesStudyRow[] = [],
 ): SamplesStudyRow[] {
   const P = model.inSize;
   const D = model.outSize;
@@ -89,6 +92,11 @@ export function samplesStudy(
   for (const [method, st] of Object.entries(starts)) {
     const start = startOf(st);
     for (const n of sizes) {
+      const done = previous.find((r) => r.method === method && r.samples === n);
+      if (done) {
+        rows.push(done);
+        continue;
+      }
       const m: number[] = [];
       const f: number[] = [];
       const s: number[] = [];
@@ -133,11 +141,17 @@ export function freshRatioStudy(
   info: Omit<EmulatorInfo, 'training'>,
   onRow?: (row: FreshRatioRow) => void,
   schedule: FreshSchedule = FRESH_SCHEDULE,
+  previous: readonly FreshRatioRow[] = [],
 ): FreshRatioRow[] {
   const D = model.outSize;
   const maml = samplesStudy(model, { maml: meta }, pool, test, [mamlSamples], seeds, options)[0];
   const rows: FreshRatioRow[] = [];
   for (const n of sizes) {
+    const done = previous.find((r) => r.freshSamples === n);
+    if (done) {
+      rows.push(done);
+      continue;
+    }
     const t0 = performance.now();
     const emu = trainFreshEmulator(model.backend, pool, n, seeds[0], info, schedule);
     const seconds = (performance.now() - t0) / 1000;
@@ -164,11 +178,11 @@ export function freshRatioRow(freshSamples: number, fresh: { mape: number; f5: n
  * The fresh baseline as the studies train it: the default network from scratch on a seeded draw of n
  * spectra from `pool` (mini-batches of min(256, n); by default up to 3000 epochs, early stopping after 100).
  */
-export function trainFreshEmulator(backend: Backend, pool: Task, n: number, seed: number, info: Omit<EmulatorInfo, 'training'>, schedule: FreshSchedule = FRESH_SCHEDULE): Emulator {
+export function trainFreshEmulator(backend: Backend, pool: Task, n: number, seed: number, info: Omit<EmulatorInfo, 'training'>, schedule: FreshSchedule = FRESH_SCHEDULE, checkpoint?: Checkpointer<FitState>): Emulator {
   const P = info.parameterNames.length;
   const D = info.pairs.length * info.ell.length;
   const train = draw(pool, n, seed + 1000, P, D);
-  return trainEmulator(backend, train.x, train.y, n, info, { seed, epochs: schedule.epochs, batchSize: Math.min(256, n), patience: schedule.patience });
+  return trainEmulator(backend, train.x, train.y, n, info, { seed, epochs: schedule.epochs, batchSize: Math.min(256, n), patience: schedule.patience, checkpoint });
 }
 
 export interface FreshSchedule {
@@ -214,12 +228,18 @@ export async function volumeStudy(
   seeds: readonly number[],
   options: Omit<AdaptOptions, 'seed'>,
   onRow?: (row: VolumeRow) => void,
+  previous: readonly VolumeRow[] = [],
 ): Promise<VolumeRow[]> {
   const rows: VolumeRow[] = [];
   for (const samples of grid.samples) {
     for (const tasks of grid.tasks) {
       for (const taskBatch of grid.taskBatch) {
         if (taskBatch > tasks) continue;
+        const done = previous.find((r) => r.taskBatch === taskBatch && r.tasks === tasks && r.samples === samples);
+        if (done) {
+          rows.push(done);
+          continue;
+        }
         const m = await metaTrainOne(taskBatch, tasks, samples);
         const r = samplesStudy(m.model, { maml: m.params }, pool, test, [fineTune], seeds, options)[0];
         m.model.backend.free(m.params);

@@ -121,6 +121,23 @@ export interface FitOptions {
   onEpoch?: (epoch: number, trainLoss: number, valLoss: number | null) => void;
   /** Adam state to continue from (default fresh). */
   adam?: AdamState;
+  /** Save the state after epochs (see Checkpointer) and continue from a saved one. */
+  checkpoint?: Checkpointer<FitState>;
+}
+
+/** Everything `fit` needs to continue after an epoch exactly as if it had not stopped. */
+export interface FitState {
+  /** Epochs completed. */
+  epoch: number;
+  stopped: boolean;
+  params: Arr;
+  best: Arr | null;
+  adam: { m: Arr; v: Arr; t: number };
+  rng: ReturnType<Random['getState']>;
+  order: Int32Array;
+  bestVal: number | null;
+  bestEpoch: number;
+  trainLoss: number;
 }
 
 export interface FitResult {
@@ -147,7 +164,7 @@ export function evaluateLoss(model: Sequential, p: Arr, x: Arr, y: Arr, n: numbe
 export function fit(model: Sequential, p: Arr, x: Arr, y: Arr, n: number, o: FitOptions): FitResult {
   const be = model.backend;
   const B = Math.min(n, o.batchSize ?? n);
-  const rng = new Random(o.seed);
+  let rng = new Random(o.seed);
   const state = o.adam ?? adamState(be, model.size);
   const g = be.alloc(model.size);
   const xb = be.alloc(B * model.inSize);
@@ -162,8 +179,30 @@ export function fit(model: Sequential, p: Arr, x: Arr, y: Arr, n: number, o: Fit
   let bestEpoch = 0;
   let trainLoss = NaN;
   let epoch = 0;
+  let first = 1;
+  let done = 0;
+  let stopped = false;
+  const saved = o.checkpoint?.load();
+  if (saved) {
+    if (saved.params.length !== model.size || saved.order.length !== n || (saved.best === null) !== (best === null)) {
+      throw new CosmetaError(`the training checkpoint holds ${saved.params.length} weights and ${saved.order.length} rows; this run has ${model.size} and ${n}`);
+    }
+    p.set(saved.params);
+    if (best && saved.best) best.set(saved.best);
+    state.m.set(saved.adam.m);
+    state.v.set(saved.adam.v);
+    state.t = saved.adam.t;
+    rng = Random.fromState(saved.rng);
+    order.set(saved.order);
+    bestVal = saved.bestVal ?? Infinity;
+    bestEpoch = saved.bestEpoch;
+    trainLoss = saved.trainLoss;
+    first = saved.epoch + 1;
+    done = saved.epoch;
+    stopped = saved.stopped;
+  }
   try {
-    for (epoch = 1; epoch <= o.epochs; epoch++) {
+    for (epoch = first; epoch <= o.epochs && !stopped; epoch++) {
       if (B < n) {
         for (let i = n - 1; i > 0; i--) {
           const j = rng.int(i + 1);
@@ -200,12 +239,26 @@ export function fit(model: Sequential, p: Arr, x: Arr, y: Arr, n: number, o: Fit
         }
       }
       o.onEpoch?.(epoch, trainLoss, val);
-      if (o.validation && epoch - bestEpoch >= patience) break;
+      if (o.validation && epoch - bestEpoch >= patience) stopped = true;
+      o.checkpoint?.save({
+        epoch,
+        stopped,
+        params: p,
+        best,
+        adam: { m: state.m, v: state.v, t: state.t },
+        rng: rng.getState(),
+        order,
+        bestVal: Number.isFinite(bestVal) ? bestVal : null,
+        bestEpoch,
+        trainLoss,
+      });
+      done = epoch;
+      if (stopped) break;
     }
     if (best && bestEpoch > 0) p.set(best);
   } finally {
     for (const a of [g, xb, yb, dy]) be.free(a);
     if (best) be.free(best);
   }
-  return { epochs: Math.min(epoch, o.epochs), bestEpoch, trainLoss, bestValLoss: o.validation ? bestVal : null };
+  return { epochs: done, bestEpoch, trainLoss, bestValLoss: o.validation ? bestVal : null };
 }

@@ -27,7 +27,7 @@ import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/l
 import { runMcmc, DEFAULT_MCMC } from '../inference/mcmc.js';
 import { paperPriorRanges, paperProblem } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { removeCheckpoint } from '../io/checkpoint.js';
+import { fitCheckpointer, removeCheckpoint, rowCheckpoint } from '../io/checkpoint.js';
 import { withOutputLock } from '../io/lock.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
 import { Emulator, type EmulatorInfo } from '../meta/emulator.js';
@@ -251,8 +251,10 @@ async function runStages(o: ReproduceOptions): Promise<void> {
         const task = await DatasetReader.readTask(out(F.singleTaskData));
         const t0 = performance.now();
         const options = { ...PAPER_PRETRAIN, batchSize: s.singleTask.batchSize, epochs: s.singleTask.epochs, patience: s.singleTask.patience, seed: seeds.singleTask };
-        const params = pretrainSingleTask(meta.model, task, options);
+        const partial = `${out(F.pretrained)}.partial`;
+        const params = pretrainSingleTask(meta.model, task, { ...options, checkpoint: fitCheckpointer(partial, JSON.stringify({ job: 'pre-train', data: F.singleTaskData, ...options })) });
         await saveModel(out(F.pretrained), { model: meta.model, params, metadata: { kind: 'pre-trained', data: F.singleTaskData, ...options, spectra: task.n, seconds: (performance.now() - t0) / 1000 } });
+        removeCheckpoint(partial);
         meta.model.backend.free(params);
         release(meta);
       },
@@ -270,16 +272,21 @@ async function runStages(o: ReproduceOptions): Promise<void> {
         if (!existsSync(out(F.emulator('single-task')))) adapted.push(['single-task', { ...meta, params: await loadPretrained(), scalers: undefined }]);
         for (const [method, start] of adapted) {
           if (existsSync(out(F.emulator(method)))) continue;
-          const { emulator } = adaptMetaEmulator(start, fineTune, pool.sample, adaptOptions(seeds.study), method === 'maml' ? 'maml-adapted' : 'single-task-adapted');
+          const partial = `${out(F.emulator(method))}.partial`;
+          const checkpoint = fitCheckpointer(partial, JSON.stringify({ job: 'adapt', method, seed: seeds.study, samples: s.fineTune, steps: s.adaptSteps }));
+          const { emulator } = adaptMetaEmulator(start, fineTune, pool.sample, { ...adaptOptions(seeds.study), checkpoint }, method === 'maml' ? 'maml-adapted' : 'single-task-adapted');
           await emulator.save(out(F.emulator(method)));
+          removeCheckpoint(partial);
           emulator.backend.free(emulator.params); // its network is the meta-emulator's, still in use
           ui.log(`${F.emulator(method)}: adapted with ${s.fineTune} spectra`);
         }
         for (const [method, start] of adapted) if (method !== 'maml') start.model.backend.free(start.params);
         for (const size of s.fresh.sizes) {
           if (existsSync(out(F.fresh(size)))) continue;
-          const emu = trainFreshEmulator(await nn(), pool, size, seeds.study, info, s.fresh);
+          const partial = `${out(F.fresh(size))}.partial`;
+          const emu = trainFreshEmulator(await nn(), pool, size, seeds.study, info, s.fresh, fitCheckpointer(partial, JSON.stringify({ job: 'fresh', size, seed: seeds.study, schedule: s.fresh })));
           await emu.save(out(F.fresh(size)));
+          removeCheckpoint(partial);
           emu.dispose();
           ui.log(`${F.fresh(size)}: trained from scratch on ${size} spectra`);
         }
@@ -295,10 +302,14 @@ async function runStages(o: ReproduceOptions): Promise<void> {
         const meta = await loadMeta();
         const pretrained = await loadPretrained();
         const starts = { maml: meta, 'single-task': pretrained };
-        const rows = samplesStudy(meta.model, starts, pool, test, s.study.sizes, studySeeds, adaptOptions(0), (r) =>
-          ui.log(`${r.method}, ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}%, f5 ${r.f5.mean.toFixed(4)}`),
-        );
+        // Rows finished before an interruption are kept in studies/samples.json.partial and reused.
+        const done = rowCheckpoint<SamplesStudyRow>(`${out(F.samplesStudy)}.partial`, JSON.stringify({ study: 'samples', seeds: studySeeds, sizes: s.study.sizes }));
+        const rows = samplesStudy(meta.model, starts, pool, test, s.study.sizes, studySeeds, adaptOptions(0), (r) => {
+          done.add(r);
+          ui.log(`${r.method}, ${r.samples} spectra: MAPE ${r.mape.mean.toFixed(3)} +/- ${r.mape.std.toFixed(3)}%, f5 ${r.f5.mean.toFixed(4)}`);
+        }, done.rows);
         writeFileAtomic(out(F.samplesStudy), `${JSON.stringify({ study: 'samples', seeds: studySeeds, adaptSteps: s.adaptSteps, test: test.n, rows }, null, 2)}\n`);
+        removeCheckpoint(`${out(F.samplesStudy)}.partial`);
         meta.model.backend.free(pretrained);
         release(meta);
       },
@@ -327,12 +338,14 @@ async function runStages(o: ReproduceOptions): Promise<void> {
         const oodPool = await DatasetReader.readTask(out(F.oodTrain));
         const oodTest = await DatasetReader.readTask(out(F.oodTest));
         const oodSeeds = Array.from({ length: s.ood.seeds }, (_, i) => seeds.study + i);
-        const oodRows = freshRatioStudy(meta.model, meta, oodPool, oodTest, s.ood.sizes, s.fineTune, oodSeeds, adaptOptions(0), emulatorInfo(oodPool.sample), (r) =>
-          ui.log(`three-peak: fresh on ${r.freshSamples} spectra: MAPE ${r.fresh.mape.toFixed(3)}% vs MAML(${s.fineTune}) ${r.maml.mape.toFixed(3)}%`),
-          s.fresh,
-        );
+        const done = rowCheckpoint<FreshRatioRow>(`${out(F.freshStudy)}.partial`, JSON.stringify({ study: 'fresh', sizes: s.ood.sizes, seeds: oodSeeds }));
+        const oodRows = freshRatioStudy(meta.model, meta, oodPool, oodTest, s.ood.sizes, s.fineTune, oodSeeds, adaptOptions(0), emulatorInfo(oodPool.sample), (r) => {
+          done.add(r);
+          ui.log(`three-peak: fresh on ${r.freshSamples} spectra: MAPE ${r.fresh.mape.toFixed(3)}% vs MAML(${s.fineTune}) ${r.maml.mape.toFixed(3)}%`);
+        }, s.fresh, done.rows);
         const result = { study: 'fresh', mamlSamples: s.fineTune, target: targetRows, outOfDistribution: oodRows };
         writeFileAtomic(out(F.freshStudy), `${JSON.stringify(result, null, 2)}\n`);
+        removeCheckpoint(`${out(F.freshStudy)}.partial`);
         release(meta);
       },
     },
