@@ -37,7 +37,7 @@ function integer(flag: string, text: string): number {
 }
 
 /** Ranges file: {"name": [lo, hi], ...} over the defaults; null removes a default parameter. */
-function readRanges(path: string, nBins: number): ParameterRanges {
+export function readRanges(path: string, nBins: number): ParameterRanges {
   let obj: unknown;
   try {
     obj = JSON.parse(readFileSync(path, 'utf8'));

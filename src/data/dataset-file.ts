@@ -120,7 +120,11 @@ export class DatasetReader {
       const header = guardH5(path, () => DatasetReader.readHeader(file, path));
       return new DatasetReader(file, header, path);
     } catch (err) {
-      file.close();
+      try {
+        guardH5(path, () => file.close());
+      } catch {
+        // the header error is the one to report
+      }
       throw err;
     }
   }
@@ -202,7 +206,11 @@ export class DatasetReader {
   }
 
   close(): void {
-    this.file.close();
+    try {
+      guardH5(this.path, () => this.file.close());
+    } catch {
+      // closing a damaged file may fail too; the reads already reported what is wrong
+    }
   }
 
   /** One whole task of a file: its parameter vectors [S x P], spectra [S x D] and sample, read at once. */

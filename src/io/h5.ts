@@ -12,6 +12,8 @@
  */
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+// Before h5wasm: it binds console.error when it loads (see h5-console.ts).
+import { h5Console, quietly } from './h5-console.js';
 import h5wasm from 'h5wasm/node';
 import { CosmetaError } from '../errors.js';
 
@@ -31,6 +33,11 @@ export async function loadH5(): Promise<H5> {
 
 /** The most specific reason in an HDF5 error stack (its innermost "in F(): reason" line), or the message. */
 export function h5Reason(err: unknown): string {
+  if (isAbort(err)) {
+    aborted = true;
+    const oom = h5Console.captured.some((l) => l.includes('Cannot enlarge memory'));
+    return oom ? 'its size fields ask for more memory than the library has: damaged' : 'the HDF5 library aborted on it';
+  }
   const text = err instanceof Error ? err.message : String(err);
   const reasons = [...text.matchAll(/ in [A-Za-z0-9_]+\(\): (.+)/g)].map((m) => m[1].trim());
   const first = text.split('\n')[0].trim();
@@ -43,7 +50,7 @@ export function h5Reason(err: unknown): string {
  */
 export function guardH5<T>(path: string, fn: () => T): T {
   try {
-    return fn();
+    return quietly(fn);
   } catch (err) {
     if (err instanceof CosmetaError) throw err;
     throw new CosmetaError(`${path}: damaged or unexpected HDF5 content (${h5Reason(err)})`);
@@ -109,10 +116,25 @@ export function writeDeterministic<T>(fn: () => T): T {
   const now = Date.now;
   Date.now = () => 0;
   try {
-    return fn();
+    return quietly(fn);
   } finally {
     Date.now = now;
   }
+}
+
+/**
+ * Set once the library has aborted (Emscripten's abort, e.g. when a damaged size field asks for more than
+ * the 2 GiB heap): every later call would fail, so the next open says so instead.
+ */
+let aborted = false;
+
+/** Has the HDF5 library aborted in this process (see `aborted`)? */
+export function h5Aborted(): boolean {
+  return aborted;
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'RuntimeError' || /Aborted\(/.test(err.message));
 }
 
 /** Create an empty chunked float64 dataset of the given shape (h5wasm needs data, so grow from zero). */
@@ -144,6 +166,7 @@ const SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
  */
 export async function openForReading(path: string): Promise<H5File> {
   const h5 = await loadH5();
+  if (aborted) throw new CosmetaError(`${path}: not read; the HDF5 library stopped on an earlier damaged file in this process`);
   let size: number;
   try {
     const st = statSync(path);
@@ -167,7 +190,7 @@ export async function openForReading(path: string): Promise<H5File> {
   }
   if (!head.equals(SIGNATURE)) throw new CosmetaError(`${path}: not an HDF5 file`);
   try {
-    return new h5.File(path, 'r');
+    return quietly(() => new h5.File(path, 'r'));
   } catch (err) {
     throw new CosmetaError(`${path}: cannot open as HDF5 (${h5Reason(err)})`);
   }
@@ -180,7 +203,7 @@ export async function readH5<T>(path: string, fn: (f: H5File) => T): Promise<T> 
     return guardH5(path, () => fn(f));
   } finally {
     try {
-      f.close();
+      quietly(() => f.close());
     } catch {
       // closing a damaged file may fail too; the first error is the one to report
     }

@@ -136,6 +136,10 @@ export async function loadModel(path: string, backend: Backend): Promise<SavedMo
     for (const a of allocated) backend.free(a);
     throw err;
   } finally {
-    f.close();
+    try {
+      guardH5(path, () => f.close());
+    } catch {
+      // closing a damaged file may fail too; the first error is the one to report
+    }
   }
 }
