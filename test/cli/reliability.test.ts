@@ -1,0 +1,83 @@
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cleanExit, killAndResume, runCosmeta, sameBytes, sameModel, startCosmeta } from '../../bench/reliability/kill.js';
+import { DEFAULT_META_EMULATOR } from '../../src/paths.js';
+import { targetSample } from '../../src/tasks/target.js';
+
+// The built command (npm test builds dist/ first), SIGKILLed as a process group at seeded moments.
+// Each describe block works in its own temporary directory.
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('one writer per output, and resume after SIGKILL with identical bytes', () => {
+  it('generate: a second writer exits 2 at once naming the holder; killed runs resume to the bytes of an uninterrupted one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-gen-'));
+    const args = (out: string) => ['generate', '--tasks', '2', '--samples', '100', '--seed', '5', '--block', '20', '--threads', '1', '--out', out];
+    const first = startCosmeta(args('x.h5'), dir);
+    // The lock is taken before any work; wait for it, then start the second writer.
+    for (let i = 0; i < 400 && !existsSync(join(dir, 'x.h5.lock')); i++) await sleep(10);
+    const t0 = performance.now();
+    const second = runCosmeta(args('x.h5'), dir);
+    const seconds = (performance.now() - t0) / 1000;
+    expect(second.status).toBe(2);
+    expect(cleanExit(second)).toBe(true);
+    expect(second.stderr).toContain(`x.h5 is being written by process ${first.pid}`);
+    expect(second.stderr).toMatch(/wait for it to finish/);
+    // "At once": before doing any work (a node start and the lock check; generous for a loaded machine).
+    expect(seconds).toBeLessThan(5);
+    const r = await first.exited;
+    expect(r.status, r.stderr).toBe(0);
+    const k = await killAndResume({ args: args('k.h5'), cwd: dir, kills: 2, minMs: 400, jitterMs: 1500, seed: 11 });
+    expect(k.unclean).toEqual([]);
+    expect(k.killedAfter.length).toBeGreaterThanOrEqual(1);
+    expect(sameBytes(join(dir, 'x.h5'), join(dir, 'k.h5'))).toBe(true);
+  }, 120_000);
+
+  it('mcmc: killed chains resume to the bytes of an uninterrupted chain; a second writer exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-mcmc-'));
+    const args = (out: string) => ['mcmc', '--seed', '3', '--walkers', '24', '--max-steps', '24', '--chunk', '6', '--burn-in', '6', '--threads', '1', '--no-progress', '--out', out];
+    const whole = startCosmeta(args('whole.h5'), dir);
+    for (let i = 0; i < 400 && !existsSync(join(dir, 'whole.h5.lock')); i++) await sleep(10);
+    const second = runCosmeta(args('whole.h5'), dir);
+    expect(second.status).toBe(2);
+    expect(second.stderr).toContain(`process ${whole.pid}`);
+    expect((await whole.exited).status).toBe(0);
+    const k = await killAndResume({ args: args('killed.h5'), cwd: dir, kills: 2, minMs: 700, jitterMs: 1000, seed: 12 });
+    expect(k.unclean).toEqual([]);
+    expect(sameBytes(join(dir, 'whole.h5'), join(dir, 'killed.h5'))).toBe(true);
+  }, 120_000);
+
+  describe('training', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-train-'));
+    beforeAll(() => {
+      // 7 tasks x 40 spectra of the paper's family: 5 train, task 5 validates.
+      const g = runCosmeta(['generate', '--tasks', '7', '--samples', '40', '--seed', '2', '--threads', '2', '--out', 'data.h5'], dir);
+      expect(g.status, g.stderr).toBe(0);
+    }, 120_000);
+
+    it('meta-train: killed at seeded epochs, resumes to the same weights as an uninterrupted run', async () => {
+      const args = ['meta-train', '--data', '../data.h5', '--tasks', '5', '--samples', '30', '--seed', '1', '--epochs', '6', '--validation-samples', '10', '--out', 'meta.h5'];
+      for (const d of ['whole', 'killed']) mkdirSync(join(dir, d));
+      const whole = runCosmeta(args, join(dir, 'whole'));
+      expect(whole.status, whole.stderr).toBe(0);
+      const k = await killAndResume({ args, cwd: join(dir, 'killed'), kills: 2, progress: /meta-train: epoch \d+/, maxEvents: 2, jitterMs: 150, seed: 13 });
+      expect(k.unclean).toEqual([]);
+      expect(k.killedAfter.length).toBe(2);
+      expect(await sameModel(join(dir, 'whole', 'meta.h5'), join(dir, 'killed', 'meta.h5'))).toBe(true);
+    }, 120_000);
+
+    it('adapt: fine-tuning killed at a seeded moment resumes to the same weights', async () => {
+      const s = targetSample();
+      writeFileSync(join(dir, 'nz.txt'), Array.from(s.z, (z, j) => [z, ...s.nz.map((n) => n[j])].join(' ')).join('\n'));
+      const args = ['adapt', '--meta', DEFAULT_META_EMULATOR, '--nz', '../nz.txt', '--train-data', '../data.h5', '--samples', '40', '--steps', '50', '--seed', '4', '--out', 'emu.h5'];
+      for (const d of ['adapt-whole', 'adapt-killed']) mkdirSync(join(dir, d));
+      const env = { COSMETA_CHECKPOINT_SECONDS: '0.2' };
+      const whole = runCosmeta(args, join(dir, 'adapt-whole'), env);
+      expect(whole.status, whole.stderr).toBe(0);
+      const k = await killAndResume({ args, cwd: join(dir, 'adapt-killed'), env, kills: 1, minMs: 1000, jitterMs: 800, seed: 14 });
+      expect(k.unclean).toEqual([]);
+      expect(await sameModel(join(dir, 'adapt-whole', 'emu.h5'), join(dir, 'adapt-killed', 'emu.h5'))).toBe(true);
+    }, 120_000);
+  });
+});
