@@ -104,6 +104,7 @@ export async function runGenerate(o: GenerateCliOptions): Promise<void> {
   let started = false;
   let resumedAt = 0;
   const out = o.out;
+  // The bar is stopped on failure too: its timer would keep the process alive after the error.
   await withOutputLock(out, () => generateDataset(config, out, {
     threads,
     onProgress: ({ done, total, resumed }) => {
@@ -118,7 +119,7 @@ export async function runGenerate(o: GenerateCliOptions): Promise<void> {
       bar.update(done, { rate: ((done - resumedAt) / seconds).toFixed(0) });
     },
     onAssemble: () => bar.stop(),
-  }));
+  }).finally(() => bar.stop()));
   const seconds = (performance.now() - t0) / 1000;
   process.stderr.write(`cosmeta generate: ${config.tasks} x ${config.samples} spectra -> ${o.out} (${seconds.toFixed(1)} s)\n`);
 }
