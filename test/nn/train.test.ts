@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Random } from '../../dist/src/math/random.js';
-import type { Backend } from '../../dist/src/nn/backend.js';
-import { mlp } from '../../dist/src/nn/model.js';
-import { loadModel, saveModel } from '../../dist/src/nn/serialize.js';
-import { adamState, adamStep, fit, StandardScaler } from '../../dist/src/nn/train.js';
-import { WasmBackend } from '../../dist/src/nn/wasm.js';
+import { Random } from '../../src/math/random.js';
+import type { Backend } from '../../src/nn/backend.js';
+import { mlp } from '../../src/nn/model.js';
+import { loadModel, saveModel } from '../../src/nn/serialize.js';
+import { adamState, adamStep, fit, StandardScaler } from '../../src/nn/train.js';
+import { WasmBackend } from '../../src/nn/wasm.js';
 
 let be: Backend;
 beforeAll(async () => {
