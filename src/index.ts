@@ -53,3 +53,5 @@ export { pipelineFiles } from './pipeline/files.js';
 export { reproduceScale, SCALE_NAMES, type ReproduceScale } from './pipeline/scales.js';
 export { cornerSpec, writeFigure, renderSvg } from './report/figures.js';
 export { credibleContours, marginal } from './report/contours.js';
+export { acquireOutputLock, lockPathOf, withOutputLock, type LockHolder, type OutputLock } from './io/lock.js';
+export { fitCheckpointer, readCheckpoint, removeCheckpoint, rowCheckpoint, writeCheckpoint, type CheckpointData } from './io/checkpoint.js';
