@@ -4,7 +4,9 @@
  */
 export class CosmetaError extends Error {
   constructor(message: string) {
-    super(message);
+    // One line always: control characters quoted from a damaged file (a newline inside a JSON parser's
+    // excerpt, say) are escaped, so the CLI's message stays a single line.
+    super(message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1)));
     this.name = 'CosmetaError';
   }
 }

@@ -13,7 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('one writer per output, and resume after SIGKILL with identical bytes', () => {
   it('generate: a second writer exits 2 at once naming the holder; killed runs resume to the bytes of an uninterrupted one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-gen-'));
-    const args = (out: string) => ['generate', '--tasks', '2', '--samples', '100', '--seed', '5', '--block', '20', '--threads', '1', '--out', out];
+    const args = (out: string) => ['generate', '--tasks', '2', '--samples', '300', '--seed', '5', '--block', '20', '--threads', '1', '--out', out];
     const first = startCosmeta(args('x.h5'), dir);
     // The lock is taken before any work; wait for it, then start the second writer.
     for (let i = 0; i < 400 && !existsSync(join(dir, 'x.h5.lock')); i++) await sleep(10);
