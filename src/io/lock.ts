@@ -13,7 +13,7 @@
  * over (the message says so). Re-entrant within one process (the same output locked twice nests).
  */
 
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { CosmetaError } from '../errors.js';
@@ -133,18 +133,27 @@ function busy(path: string, lockPath: string, h: LockHolder | null): CosmetaErro
 export function acquireOutputLock(path: string, command = process.argv.slice(2).join(' ')): OutputLock {
   const lockPath = lockPathOf(path);
   const mine = held.get(lockPath);
+  let made: string | undefined;
   const release = () => {
     const entry = held.get(lockPath);
     if (!entry) return;
     if (--entry.count > 0) return;
     held.delete(lockPath);
     if (readHolder(lockPath)?.text === entry.token) rmSync(lockPath, { force: true });
+    // Directories created only to hold the lock go again if the job left nothing in them (no partial output).
+    for (let d = dirname(lockPath); made && d.length >= made.length; d = dirname(d)) {
+      try {
+        rmdirSync(d);
+      } catch {
+        break; // not empty: the job wrote something
+      }
+    }
   };
   if (mine) {
     mine.count++;
     return { path, lockPath, release };
   }
-  mkdirSync(dirname(lockPath), { recursive: true });
+  made = mkdirSync(dirname(lockPath), { recursive: true });
   const token = `${JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), command: `cosmeta ${command}`.trim() } satisfies LockHolder)}\n`;
   for (let attempt = 0; attempt < 100; attempt++) {
     if (createExclusive(lockPath, token)) {
