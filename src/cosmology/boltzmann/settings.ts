@@ -1,0 +1,47 @@
+/**
+ * Accuracy settings of the Boltzmann solver, each with what it controls and its measured effect on
+ * P(k) (scripts/boltzmann-convergence.ts prints the changes; README "Linear P(k) from Cosmeta's
+ * Boltzmann solver" records them). One place, recorded with every result.
+ */
+export interface BoltzmannSettings {
+  /** Photon temperature and polarisation hierarchies truncated at l = lMaxPhoton (MB95 eq. 51). */
+  lMaxPhoton: number;
+  /** Massless-neutrino hierarchy truncated at l = lMaxNeutrino (MB95 eq. 51). */
+  lMaxNeutrino: number;
+  /** Rodas4 relative tolerance per step. */
+  rtol: number;
+  /**
+   * Component errors are measured against max(|y_i|, errorFloor x max(|eta|, |delta_c|)): radiation
+   * multipoles far below the metric/CDM scale (free-streaming at late times) are not resolved.
+   */
+  errorFloor: number;
+  /** Initial time: k tau_ini <= kTauInitial ... */
+  kTauInitial: number;
+  /** ... and a_ini <= aIniOverAeq a_eq (radiation-era adiabatic initial conditions, MB95 eq. 96). */
+  aIniOverAeq: number;
+  /** Step budget per mode; exceeding it throws. */
+  maxSteps: number;
+  /** RECFAST output spacing in z (RECFAST/CAMB: 1). */
+  recfastDz: number;
+  /** Nodes per e-fold of a in the x_e, c_s^2 tables. */
+  thermoNodesPerEfold: number;
+  /** sigma8 integral: k range [1/Mpc] and points per e-fold of the internal transfer grid used for it. */
+  sigma8kMin: number;
+  sigma8kMax: number;
+  sigma8PointsPerEfold: number;
+}
+
+export const DEFAULT_BOLTZMANN: Readonly<BoltzmannSettings> = Object.freeze({
+  lMaxPhoton: 12,
+  lMaxNeutrino: 12,
+  rtol: 1e-5,
+  errorFloor: 1e-3,
+  kTauInitial: 1e-2,
+  aIniOverAeq: 1e-3,
+  maxSteps: 200000,
+  recfastDz: 5,
+  thermoNodesPerEfold: 400,
+  sigma8kMin: 1e-4,
+  sigma8kMax: 20,
+  sigma8PointsPerEfold: 6,
+});
