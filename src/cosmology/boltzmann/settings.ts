@@ -19,6 +19,11 @@ export interface BoltzmannSettings {
   kTauInitial: number;
   /** ... and a_ini <= aIniOverAeq a_eq (radiation-era adiabatic initial conditions, MB95 eq. 96). */
   aIniOverAeq: number;
+  /** Neutrino fluid approximation (CLASS ufa) from k tau = ufaKTau; Infinity keeps the hierarchy. */
+  ufaKTau: number;
+  /** Radiation streaming approximation (CLASS rsa) from k tau = rsaKTau, once kappa' tau < rsaKappaTau. */
+  rsaKTau: number;
+  rsaKappaTau: number;
   /** Step budget per mode; exceeding it throws. */
   maxSteps: number;
   /** RECFAST output spacing in z (RECFAST/CAMB: 1). */
@@ -32,12 +37,15 @@ export interface BoltzmannSettings {
 }
 
 export const DEFAULT_BOLTZMANN: Readonly<BoltzmannSettings> = Object.freeze({
-  lMaxPhoton: 12,
-  lMaxNeutrino: 12,
+  lMaxPhoton: 16,
+  lMaxNeutrino: 17,
   rtol: 1e-5,
-  errorFloor: 1e-3,
+  errorFloor: 0.1,
   kTauInitial: 1e-2,
   aIniOverAeq: 1e-3,
+  ufaKTau: 30,
+  rsaKTau: 45,
+  rsaKappaTau: 0.2,
   maxSteps: 200000,
   recfastDz: 5,
   thermoNodesPerEfold: 400,
