@@ -15,7 +15,7 @@
  */
 
 import { CosmetaError } from '../errors.js';
-import { luFactor, luSolve } from './lu.js';
+import { denseSolver, type LinearSolver } from './bordered.js';
 
 /** A first-order system y' = f(t, y) of dimension n. */
 export interface StiffSystem {
@@ -26,6 +26,11 @@ export interface StiffSystem {
   jacobian?(t: number, y: Float64Array, jac: Float64Array): void;
   /** True when f does not depend on t explicitly (then f_t = 0 and is not computed). */
   readonly autonomous?: boolean;
+  /**
+   * Solver for the stage matrices I/(h gamma) - J (given dense); dense LU if absent. A structured solver
+   * (e.g. BorderedBandedSolver) turns the O(n^3) factorisation into O(n).
+   */
+  readonly linearSolver?: LinearSolver;
 }
 
 export interface StiffOptions {
@@ -114,7 +119,7 @@ export function integrateRodas4(
 
   const jac = new Float64Array(n * n);
   const g = new Float64Array(n * n);
-  const piv = new Int32Array(n);
+  const solver = sys.linearSolver ?? denseSolver(n);
   const k: Float64Array[] = [];
   for (let s = 0; s < STAGES; s++) k.push(new Float64Array(n));
   const f0 = new Float64Array(n);
@@ -189,7 +194,7 @@ export function integrateRodas4(
       const diag = 1 / (h * GAMMA);
       for (let i = 0; i < n * n; i++) g[i] = -jac[i];
       for (let i = 0; i < n; i++) g[i * n + i] += diag;
-      if (!luFactor(g, n, piv)) {
+      if (!solver.factor(g)) {
         h *= 0.5;
         rejectedLast = true;
         stats.rejected++;
@@ -217,7 +222,7 @@ export function integrateRodas4(
           const hg = h * GAMMAI[s];
           for (let i = 0; i < n; i++) ks[i] += hg * ft[i];
         }
-        luSolve(g, n, piv, ks);
+        solver.solve(ks);
       }
       for (let i = 0; i < n; i++) {
         let v = y[i];

@@ -13,7 +13,7 @@ import { StiffIntegrationError } from '../../math/rosenbrock.js';
 import { topHatWindow } from '../power/linear.js';
 import { BoltzmannBackground } from './background.js';
 import { prepareCosmology, type BoltzmannCosmology, type BoltzmannInput } from './params.js';
-import { evolveMode } from './perturbations.js';
+import { decouplingLna, evolveMode } from './perturbations.js';
 import { DEFAULT_BOLTZMANN, type BoltzmannSettings } from './settings.js';
 import { ThermalHistory } from './thermo.js';
 import { CubicSpline } from '../../math/spline.js';
@@ -60,16 +60,18 @@ function validateSettings(s: BoltzmannSettings): void {
   pos('thermoNodesPerEfold');
   pos('sigma8kMin');
   pos('sigma8kMax');
-  pos('sigma8PointsPerEfold');
+  pos('sigma8kBreak');
+  pos('sigma8PerEfold');
+  pos('sigma8PerEfoldHigh');
 }
 
 /** Transfer functions at the requested ln a for each k (throws a CosmetaError naming the mode on failure). */
-function transfers(c: BoltzmannCosmology, bg: BoltzmannBackground, th: ThermalHistory, k: ArrayLike<number>, lna: number[], s: BoltzmannSettings): { t: Float64Array[]; steps: number } {
+function transfers(c: BoltzmannCosmology, bg: BoltzmannBackground, th: ThermalHistory, k: ArrayLike<number>, lna: number[], s: BoltzmannSettings, xDec: number): { t: Float64Array[]; steps: number } {
   const t: Float64Array[] = [];
   let steps = 0;
   for (let i = 0; i < k.length; i++) {
     try {
-      const r = evolveMode(bg, th, k[i], lna, s);
+      const r = evolveMode(bg, th, k[i], lna, s, xDec);
       t.push(r.transfer);
       steps += r.steps;
     } catch (e) {
@@ -82,24 +84,38 @@ function transfers(c: BoltzmannCosmology, bg: BoltzmannBackground, th: ThermalHi
   return { t, steps };
 }
 
-/** sigma8^2 / A_s from T(k, z = 0) on a log grid: int dlnk k^3 P / (2 pi^2) W^2(k R8), Simpson on a fine resampling. */
-function sigma8PerAs(c: BoltzmannCosmology, lnk: Float64Array, T0: Float64Array): number {
+/** The log-k grid [1/Mpc] on which T(k, 0) is solved for sigma8 (see BoltzmannSettings). */
+export function sigma8Grid(s: BoltzmannSettings): number[] {
+  const ks: number[] = [];
+  const n1 = Math.max(2, Math.ceil(Math.log(s.sigma8kBreak / s.sigma8kMin) * s.sigma8PerEfold));
+  for (let i = 0; i < n1; i++) ks.push(s.sigma8kMin * (s.sigma8kBreak / s.sigma8kMin) ** (i / n1));
+  const n2 = Math.max(1, Math.ceil(Math.log(s.sigma8kMax / s.sigma8kBreak) * s.sigma8PerEfoldHigh));
+  for (let i = 0; i <= n2; i++) ks.push(s.sigma8kBreak * (s.sigma8kMax / s.sigma8kBreak) ** (i / n2));
+  return ks;
+}
+
+/**
+ * sigma8^2 / A_s = int dln k (k / k_pivot)^(n_s - 1) T(k, 0)^2 W^2(k R8), R8 = 8/h Mpc: ln T splined in
+ * ln k through the solved modes, the integral by Simpson's rule on 4000 intervals with the exact window.
+ */
+function sigma8PerAs(c: BoltzmannCosmology, bg: BoltzmannBackground, th: ThermalHistory, s: BoltzmannSettings, xDec: number): { value: number; steps: number } {
+  const ks = sigma8Grid(s);
+  const r = transfers(c, bg, th, ks, [0], s, xDec);
+  const lnT = new CubicSpline(ks.map(Math.log), r.t.map((v) => Math.log(Math.abs(v[0]))));
   const r8 = 8 / c.h;
-  const spl = new CubicSpline(lnk, T0);
-  const n = 2000;
-  const a = lnk[0];
-  const b = lnk[lnk.length - 1];
+  const a = Math.log(ks[0]);
+  const b = Math.log(ks[ks.length - 1]);
+  const n = 4000;
   const du = (b - a) / n;
-  let s = 0;
+  let sum = 0;
   for (let i = 0; i <= n; i++) {
     const u = a + i * du;
     const kk = Math.exp(u);
-    const T = spl.evaluate(u);
     const w = topHatWindow(kk * r8);
-    const g = (kk / K_PIVOT) ** (c.n_s - 1) * T * T * w * w;
-    s += (i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * g;
+    const g = (kk / K_PIVOT) ** (c.n_s - 1) * Math.exp(2 * lnT.evaluate(u)) * w * w;
+    sum += (i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * g;
   }
-  return (s * du) / 3;
+  return { value: (sum * du) / 3, steps: r.steps };
 }
 
 /**
@@ -129,32 +145,17 @@ export function solveBoltzmann(input: BoltzmannInput, k: ArrayLike<number>, z: A
   const bg = new BoltzmannBackground(c);
   const th = new ThermalHistory(bg, s.recfastDz, s.thermoNodesPerEfold);
 
-  // outputs in increasing ln a, always including z = 0 for sigma8
+  // outputs in increasing ln a
   const zs = Array.from(z);
-  const lnaSet = Array.from(new Set([...zs.map((v) => -Math.log1p(v)), 0])).sort((p, q) => p - q);
-  const { t, steps } = transfers(c, bg, th, k, lnaSet, s);
-  const i0 = lnaSet.indexOf(0);
+  const lnaSet = Array.from(new Set(zs.map((v) => -Math.log1p(v)))).sort((p, q) => p - q);
+  const xDec = decouplingLna(bg, th, s.rsaKappaTau);
+  const { t, steps } = transfers(c, bg, th, k, lnaSet, s, xDec);
 
-  // sigma8 (always reported): from the requested grid when it covers the window integral, else an internal grid
   const kk = Float64Array.from(k);
-  let sigma2PerAs: number;
-  let extraSteps = 0;
-  const sorted = Array.from(kk).sort((p, q) => p - q);
-  let maxGap = 0;
-  for (let i = 1; i < sorted.length; i++) maxGap = Math.max(maxGap, Math.log(sorted[i] / sorted[i - 1]));
-  if (sorted.length >= 8 && sorted[0] <= s.sigma8kMin * 1.0001 && sorted[sorted.length - 1] >= 5 && maxGap <= 1 / s.sigma8PointsPerEfold + 1e-9) {
-    const order = Array.from(kk.keys()).sort((p, q) => kk[p] - kk[q]);
-    const lnk = Float64Array.from(order.map((i) => Math.log(kk[i])));
-    const T0 = Float64Array.from(order.map((i) => t[i][i0]));
-    sigma2PerAs = sigma8PerAs(c, lnk, T0);
-  } else {
-    const nk = Math.ceil(Math.log(s.sigma8kMax / s.sigma8kMin) * s.sigma8PointsPerEfold) + 1;
-    const lnk = new Float64Array(nk);
-    for (let i = 0; i < nk; i++) lnk[i] = Math.log(s.sigma8kMin) + (Math.log(s.sigma8kMax / s.sigma8kMin) * i) / (nk - 1);
-    const r = transfers(c, bg, th, Array.from(lnk, Math.exp), [0], s);
-    extraSteps = r.steps;
-    sigma2PerAs = sigma8PerAs(c, lnk, Float64Array.from(r.t.map((v) => v[0])));
-  }
+  // sigma8 (always reported), from its own quadrature grid
+  const sg = sigma8PerAs(c, bg, th, s, xDec);
+  const sigma2PerAs = sg.value;
+  const extraSteps = sg.steps;
   const A_s = hasAs ? (input.A_s as number) : (input.sigma8 as number) ** 2 / sigma2PerAs;
   const sigma8 = Math.sqrt(A_s * sigma2PerAs);
 

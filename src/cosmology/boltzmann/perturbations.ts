@@ -25,6 +25,7 @@
  * The system is linear, y' = A(x) y, so the Jacobian is A itself, assembled column by column.
  */
 
+import { BorderedBandedSolver } from '../../math/bordered.js';
 import { integrateRodas4, StiffIntegrationError, type StiffSystem } from '../../math/rosenbrock.js';
 import type { BoltzmannBackground } from './background.js';
 import type { ThermalHistory } from './thermo.js';
@@ -181,9 +182,21 @@ export function evolveMode(bg: BoltzmannBackground, th: ThermalHistory, k: numbe
     };
     const unit = new Float64Array(n);
     const col = new Float64Array(n);
+    // Structure: the metric (h', eta') couples eta, delta_c, delta_b, theta_b, F0, F2, N0, N2 to everything;
+    // the rest are chains (photon F_l, G_l with G0-G2 coupling, neutrino F_l): banded with kl = ku = 2.
+    let linearSolver: BorderedBandedSolver | undefined;
+    if (stage !== 'streaming') {
+      const hubs = [iEta, iDc, iDb, iTb, iF, iF + 2, iN, iN + 2];
+      const order = [iF + 1, iN + 1];
+      for (let l = 3; l <= lg; l++) order.push(iF + l);
+      for (let l = 0; l <= lg; l++) order.push(iG + l);
+      for (let l = 3; l <= ln; l++) order.push(iN + l);
+      linearSolver = new BorderedBandedSolver(n, hubs, order, 2, 2);
+    }
     const sys: StiffSystem = {
       n,
       rhs,
+      linearSolver,
       // linear system: column j of the Jacobian is f(e_j)
       jacobian(x, _y, jac) {
         for (let j = 0; j < n; j++) {

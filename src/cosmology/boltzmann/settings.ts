@@ -30,10 +30,16 @@ export interface BoltzmannSettings {
   recfastDz: number;
   /** Nodes per e-fold of a in the x_e, c_s^2 tables. */
   thermoNodesPerEfold: number;
-  /** sigma8 integral: k range [1/Mpc] and points per e-fold of the internal transfer grid used for it. */
+  /**
+   * sigma8 = [int dln k Delta^2(k) W^2(k R8)]^(1/2): T(k, 0) is solved on its own log grid, sigma8PerEfold
+   * points per e-fold from sigma8kMin to sigma8kBreak (BAO range) and sigma8PerEfoldHigh above it up to
+   * sigma8kMax [1/Mpc]; ln T is splined in ln k and the integral done on a fine grid with the exact window.
+   */
   sigma8kMin: number;
+  sigma8kBreak: number;
   sigma8kMax: number;
-  sigma8PointsPerEfold: number;
+  sigma8PerEfold: number;
+  sigma8PerEfoldHigh: number;
 }
 
 export const DEFAULT_BOLTZMANN: Readonly<BoltzmannSettings> = Object.freeze({
@@ -49,7 +55,9 @@ export const DEFAULT_BOLTZMANN: Readonly<BoltzmannSettings> = Object.freeze({
   maxSteps: 200000,
   recfastDz: 5,
   thermoNodesPerEfold: 400,
-  sigma8kMin: 1e-4,
-  sigma8kMax: 20,
-  sigma8PointsPerEfold: 6,
+  sigma8kMin: 5e-4,
+  sigma8kBreak: 0.6,
+  sigma8kMax: 10,
+  sigma8PerEfold: 8,
+  sigma8PerEfoldHigh: 2,
 });
