@@ -47,11 +47,15 @@ export class BorderedBandedSolver implements LinearSolver {
   private readonly ab: Float64Array; // banded LU of P, row r holds columns r - kl .. r + ku + kl
   private readonly piv: Int32Array;
   private readonly wq: Float64Array; // W = P^-1 Q, p x m (column-major: column h at h * p)
-  private readonly s: Float64Array; // S, m x p
   private readonly sc: Float64Array; // Schur complement, m x m, then its LU
   private readonly scPiv: Int32Array;
   private readonly tmp: Float64Array;
   private readonly tmpH: Float64Array;
+  // nonzeros of S (hub rows, banded columns): row start offsets, column indices, values
+  private readonly sStart: Int32Array;
+  private readonly sCol: Int32Array;
+  private readonly sVal: Float64Array;
+  private readonly qZero: Uint8Array;
 
   constructor(n: number, hubs: ArrayLike<number>, order: ArrayLike<number>, kl: number, ku: number) {
     if (hubs.length + order.length !== n) throw new CosmetaError(`BorderedBandedSolver: ${hubs.length} hubs + ${order.length} banded unknowns != n = ${n}`);
@@ -71,11 +75,14 @@ export class BorderedBandedSolver implements LinearSolver {
     this.ab = new Float64Array(this.p * this.w);
     this.piv = new Int32Array(this.p);
     this.wq = new Float64Array(this.p * this.m);
-    this.s = new Float64Array(this.m * this.p);
     this.sc = new Float64Array(this.m * this.m);
     this.scPiv = new Int32Array(this.m);
     this.tmp = new Float64Array(this.p);
     this.tmpH = new Float64Array(this.m);
+    this.sStart = new Int32Array(this.m + 1);
+    this.sCol = new Int32Array(this.m * this.p);
+    this.sVal = new Float64Array(this.m * this.p);
+    this.qZero = new Uint8Array(this.m);
   }
 
   factor(a: Float64Array): boolean {
@@ -88,22 +95,45 @@ export class BorderedBandedSolver implements LinearSolver {
       for (let c = lo; c <= hi; c++) ab[r * w + c - r + kl] = a[row + order[c]];
     }
     if (!this.bandFactor()) return false;
-    // W = P^-1 Q
+    // W = P^-1 Q (columns of Q that vanish give W columns of zeros)
     const col = this.tmp;
+    const wq = this.wq;
     for (let h = 0; h < m; h++) {
       const hc = hubs[h];
-      for (let r = 0; r < p; r++) col[r] = a[order[r] * n + hc];
-      this.bandSolve(col);
-      this.wq.set(col, h * p);
+      let any = false;
+      for (let r = 0; r < p; r++) {
+        const v = a[order[r] * n + hc];
+        col[r] = v;
+        if (v !== 0) any = true;
+      }
+      this.qZero[h] = any ? 0 : 1;
+      if (any) this.bandSolve(col);
+      wq.set(col, h * p);
     }
-    // Schur complement T - S W
+    // S in compressed rows, then the Schur complement T - S W
+    let nnz = 0;
+    for (let i = 0; i < m; i++) {
+      this.sStart[i] = nnz;
+      const row = hubs[i] * n;
+      for (let c = 0; c < p; c++) {
+        const v = a[row + order[c]];
+        if (v !== 0) {
+          this.sCol[nnz] = c;
+          this.sVal[nnz++] = v;
+        }
+      }
+    }
+    this.sStart[m] = nnz;
     for (let i = 0; i < m; i++) {
       const row = hubs[i] * n;
-      for (let c = 0; c < p; c++) this.s[i * p + c] = a[row + order[c]];
+      const e0 = this.sStart[i];
+      const e1 = this.sStart[i + 1];
       for (let j = 0; j < m; j++) {
         let v = a[row + hubs[j]];
-        const wj = j * p;
-        for (let c = 0; c < p; c++) v -= this.s[i * p + c] * this.wq[wj + c];
+        if (this.qZero[j] === 0) {
+          const wj = j * p;
+          for (let e = e0; e < e1; e++) v -= this.sVal[e] * wq[wj + this.sCol[e]];
+        }
         this.sc[i * m + j] = v;
       }
     }
@@ -118,15 +148,17 @@ export class BorderedBandedSolver implements LinearSolver {
     const xh = this.tmpH;
     for (let i = 0; i < m; i++) {
       let v = b[hubs[i]];
-      for (let c = 0; c < p; c++) v -= this.s[i * p + c] * z[c];
+      for (let e = this.sStart[i]; e < this.sStart[i + 1]; e++) v -= this.sVal[e] * z[this.sCol[e]];
       xh[i] = v;
     }
     luSolve(this.sc, m, this.scPiv, xh);
-    for (let r = 0; r < p; r++) {
-      let v = z[r];
-      for (let j = 0; j < m; j++) v -= this.wq[j * p + r] * xh[j];
-      b[order[r]] = v;
+    for (let j = 0; j < m; j++) {
+      if (this.qZero[j] === 1) continue;
+      const x = xh[j];
+      const wj = j * p;
+      for (let r = 0; r < p; r++) z[r] -= this.wq[wj + r] * x;
     }
+    for (let r = 0; r < p; r++) b[order[r]] = z[r];
     for (let i = 0; i < m; i++) b[hubs[i]] = xh[i];
   }
 
