@@ -53,3 +53,5 @@ export { pipelineFiles } from './pipeline/files.js';
 export { reproduceScale, SCALE_NAMES, type ReproduceScale } from './pipeline/scales.js';
 export { cornerSpec, writeFigure, renderSvg } from './report/figures.js';
 export { credibleContours, marginal } from './report/contours.js';
+export { solveBoltzmann, DEFAULT_BOLTZMANN, K_PIVOT, type BoltzmannInput, type BoltzmannSettings, type BoltzmannResult } from './cosmology/boltzmann/index.js';
+export { integrateRodas4, StiffIntegrationError, type StiffSystem, type StiffOptions, type StiffStats } from './math/rosenbrock.js';

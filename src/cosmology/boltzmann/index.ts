@@ -163,17 +163,22 @@ export function solveBoltzmann(input: BoltzmannInput, k: ArrayLike<number>, z: A
   const kk = Float64Array.from(k);
   const req = Array.from(new Set(Array.from(kk))).sort((p, q) => p - q);
   const kTop = req[req.length - 1];
-  const modes = new Set(req.filter((v) => v <= s.kDirectMax));
+  const modes: number[] = [];
+  // extra nodes closer than 1e-3 in ln k to a node already there add nothing (and would make the spline ill-posed)
+  const addNode = (v: number): void => {
+    if (!modes.some((m) => Math.abs(Math.log(v / m)) < 1e-3)) modes.push(v);
+  };
+  for (const v of req) if (v <= s.kDirectMax) addNode(v);
   if (kTop > s.kDirectMax) {
     const n = Math.max(2, Math.ceil(Math.log(kTop / s.kDirectMax) * s.highKPerEfold));
-    for (let i = 0; i <= n; i++) modes.add(s.kDirectMax * (kTop / s.kDirectMax) ** (i / n));
+    for (let i = 0; i <= n; i++) addNode(s.kDirectMax * (kTop / s.kDirectMax) ** (i / n));
   }
-  let sorted = Array.from(modes).sort((p, q) => p - q);
+  let sorted = [...modes].sort((p, q) => p - q);
   const covers =
     maxLnGap(sorted, s.sigma8kMin, s.sigma8kBreak) <= 1 / s.sigma8PerEfold + 1e-9 &&
     maxLnGap(sorted, s.sigma8kBreak, s.sigma8kMax) <= 1 / s.sigma8PerEfoldHigh + 1e-9;
-  if (!covers) for (const v of sigma8Grid(s)) modes.add(v);
-  sorted = Array.from(modes).sort((p, q) => p - q);
+  if (!covers) for (const v of sigma8Grid(s)) addNode(v);
+  sorted = [...modes].sort((p, q) => p - q);
   const { t, steps } = transfers(c, bg, th, sorted, lnaAll, s, xDec);
   const lnkNodes = sorted.map(Math.log);
   const splines = lnaAll.map((_, j) => new CubicSpline(lnkNodes, t.map((v) => Math.log(Math.abs(v[j])))));
