@@ -14,8 +14,11 @@ import { luFactor, luSolve } from './lu.js';
 
 /** A factor-then-solve linear solver on dense row-major n x n input. */
 export interface LinearSolver {
-  /** Factorise A (dense row-major); false when singular to working precision. */
-  factor(a: Float64Array): boolean;
+  /**
+   * Factorise A = shift I - J for the dense row-major J (implicit integrators' stage matrices; shift = 0
+   * and J = -A factorises a given A); false when singular to working precision.
+   */
+  factor(j: Float64Array, shift: number): boolean;
   /** Solve A x = b in place. */
   solve(b: Float64Array): void;
 }
@@ -25,8 +28,9 @@ export function denseSolver(n: number): LinearSolver {
   const m = new Float64Array(n * n);
   const piv = new Int32Array(n);
   return {
-    factor(a) {
-      m.set(a);
+    factor(j, shift) {
+      for (let i = 0; i < n * n; i++) m[i] = -j[i];
+      for (let i = 0; i < n; i++) m[i * n + i] += shift;
       return luFactor(m, n, piv);
     },
     solve(b) {
@@ -85,14 +89,15 @@ export class BorderedBandedSolver implements LinearSolver {
     this.qZero = new Uint8Array(this.m);
   }
 
-  factor(a: Float64Array): boolean {
+  factor(j: Float64Array, shift: number): boolean {
     const { n, p, m, kl, ku, w, ab, order, hubs } = this;
+    // A = shift I - J, read entry by entry (never formed)
+    const at = (r: number, c: number): number => (r === c ? shift - j[r * n + c] : -j[r * n + c]);
     ab.fill(0);
     for (let r = 0; r < p; r++) {
-      const row = order[r] * n;
       const lo = Math.max(0, r - kl);
       const hi = Math.min(p - 1, r + ku);
-      for (let c = lo; c <= hi; c++) ab[r * w + c - r + kl] = a[row + order[c]];
+      for (let c = lo; c <= hi; c++) ab[r * w + c - r + kl] = at(order[r], order[c]);
     }
     if (!this.bandFactor()) return false;
     // W = P^-1 Q (columns of Q that vanish give W columns of zeros)
@@ -102,7 +107,7 @@ export class BorderedBandedSolver implements LinearSolver {
       const hc = hubs[h];
       let any = false;
       for (let r = 0; r < p; r++) {
-        const v = a[order[r] * n + hc];
+        const v = -j[order[r] * n + hc];
         col[r] = v;
         if (v !== 0) any = true;
       }
@@ -116,7 +121,7 @@ export class BorderedBandedSolver implements LinearSolver {
       this.sStart[i] = nnz;
       const row = hubs[i] * n;
       for (let c = 0; c < p; c++) {
-        const v = a[row + order[c]];
+        const v = -j[row + order[c]];
         if (v !== 0) {
           this.sCol[nnz] = c;
           this.sVal[nnz++] = v;
@@ -125,16 +130,15 @@ export class BorderedBandedSolver implements LinearSolver {
     }
     this.sStart[m] = nnz;
     for (let i = 0; i < m; i++) {
-      const row = hubs[i] * n;
       const e0 = this.sStart[i];
       const e1 = this.sStart[i + 1];
-      for (let j = 0; j < m; j++) {
-        let v = a[row + hubs[j]];
-        if (this.qZero[j] === 0) {
-          const wj = j * p;
-          for (let e = e0; e < e1; e++) v -= this.sVal[e] * wq[wj + this.sCol[e]];
+      for (let h = 0; h < m; h++) {
+        let v = at(hubs[i], hubs[h]);
+        if (this.qZero[h] === 0) {
+          const wh = h * p;
+          for (let e = e0; e < e1; e++) v -= this.sVal[e] * wq[wh + this.sCol[e]];
         }
-        this.sc[i * m + j] = v;
+        this.sc[i * m + h] = v;
       }
     }
     return luFactor(this.sc, m, this.scPiv);

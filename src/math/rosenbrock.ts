@@ -121,7 +121,6 @@ export function integrateRodas4(
   const stats: StiffStats = { accepted: 0, rejected: 0, rhsCalls: 0, jacobianCalls: 0 };
 
   const jac = new Float64Array(n * n);
-  const g = new Float64Array(n * n);
   const solver = sys.linearSolver ?? denseSolver(n);
   const k: Float64Array[] = [];
   for (let s = 0; s < STAGES; s++) k.push(new Float64Array(n));
@@ -201,10 +200,7 @@ export function integrateRodas4(
         evalRhs(t + dt, y, ft);
         for (let i = 0; i < n; i++) ft[i] = (ft[i] - f0[i]) / dt;
       }
-      const diag = 1 / (h * GAMMA);
-      for (let i = 0; i < n * n; i++) g[i] = -jac[i];
-      for (let i = 0; i < n; i++) g[i * n + i] += diag;
-      if (!solver.factor(g)) {
+      if (!solver.factor(jac, 1 / (h * GAMMA))) {
         h *= 0.5;
         rejectedLast = true;
         stats.rejected++;
