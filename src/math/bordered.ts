@@ -92,12 +92,13 @@ export class BorderedBandedSolver implements LinearSolver {
   factor(j: Float64Array, shift: number): boolean {
     const { n, p, m, kl, ku, w, ab, order, hubs } = this;
     // A = shift I - J, read entry by entry (never formed)
-    const at = (r: number, c: number): number => (r === c ? shift - j[r * n + c] : -j[r * n + c]);
     ab.fill(0);
     for (let r = 0; r < p; r++) {
       const lo = Math.max(0, r - kl);
       const hi = Math.min(p - 1, r + ku);
-      for (let c = lo; c <= hi; c++) ab[r * w + c - r + kl] = at(order[r], order[c]);
+      const row = order[r] * n;
+      for (let c = lo; c <= hi; c++) ab[r * w + c - r + kl] = -j[row + order[c]];
+      ab[r * w + kl] += shift;
     }
     if (!this.bandFactor()) return false;
     // W = P^-1 Q (columns of Q that vanish give W columns of zeros)
@@ -133,7 +134,8 @@ export class BorderedBandedSolver implements LinearSolver {
       const e0 = this.sStart[i];
       const e1 = this.sStart[i + 1];
       for (let h = 0; h < m; h++) {
-        let v = at(hubs[i], hubs[h]);
+        let v = -j[hubs[i] * n + hubs[h]];
+        if (i === h) v += shift;
         if (this.qZero[h] === 0) {
           const wh = h * p;
           for (let e = e0; e < e1; e++) v -= this.sVal[e] * wq[wh + this.sCol[e]];

@@ -101,23 +101,19 @@ export function evolveMode(
   const iTb = 3;
   const iF = 4;
 
-  // background at the last x, reused by the Jacobian's n right-hand-side calls
-  let cx = NaN;
-  let aH = 0;
-  let a = 0;
-  let kap = 0;
-  let cs2 = 0;
-  let invTau = 0;
-  let Rb = 0;
+  // background at the last x: [x, a, aH, kappa', c_s^2, 1/tau, R] in a typed array (mutable doubles in
+  // closure variables would be re-boxed on every store)
+  const bgx = new Float64Array(7).fill(NaN);
   const setX = (x: number): void => {
-    if (x === cx) return;
-    cx = x;
-    a = Math.exp(x);
-    aH = bg.conformalHubble(a);
-    kap = th.opacity(x);
-    cs2 = th.cs2(x);
-    invTau = 1 / bg.tau(x);
-    Rb = ((4 / 3) * Og) / (Ob * a);
+    if (x === bgx[0]) return;
+    const a = Math.exp(x);
+    bgx[0] = x;
+    bgx[1] = a;
+    bgx[2] = bg.conformalHubble(a);
+    bgx[3] = th.opacity(x);
+    bgx[4] = th.cs2(x);
+    bgx[5] = 1 / bg.tau(x);
+    bgx[6] = ((4 / 3) * Og) / (Ob * a);
   };
 
   const makeSystem = (stage: Stage): { sys: StiffSystem; iG: number; iN: number } => {
@@ -128,6 +124,12 @@ export function evolveMode(
     const n = stage === 'streaming' ? 4 : iN + ln + 1;
     const rhs = (x: number, y: Float64Array, f: Float64Array): void => {
       setX(x);
+      const a = bgx[1];
+      const aH = bgx[2];
+      const kap = bgx[3];
+      const cs2 = bgx[4];
+      const invTau = bgx[5];
+      const Rb = bgx[6];
       const ia = 1 / a;
       const eta = y[iEta];
       const dc = y[iDc];
@@ -201,9 +203,17 @@ export function evolveMode(
     };
     const hc = new Float64Array(n); // h' = sum_j hc_j y_j
     const ec = new Float64Array(n); // eta' = sum_j ec_j y_j
+    const hIdx = [iEta, iDc, iDb, iF, iN];
+    const eIdx = [iTb, iF + 1, iN + 1];
     // the same equations as rhs(), differentiated by hand (test/cosmology/boltzmann-jacobian.test.ts checks them)
     const analyticJacobian = (x: number, jac: Float64Array): void => {
       setX(x);
+      const a = bgx[1];
+      const aH = bgx[2];
+      const kap = bgx[3];
+      const cs2 = bgx[4];
+      const invTau = bgx[5];
+      const Rb = bgx[6];
       jac.fill(0);
       const ia = 1 / a;
       const inv = 1 / aH;
@@ -218,8 +228,6 @@ export function evolveMode(
       ec[iTb] = (1.5 * H2 * Ob * ia) / k2;
       ec[F + 1] = (1.5 * H2 * Og * ia * ia) / k;
       ec[N + 1] = (1.5 * H2 * On * ia * ia) / k;
-      const hIdx = [iEta, iDc, iDb, F, N];
-      const eIdx = [iTb, F + 1, N + 1];
       const addH = (row: number, c: number): void => {
         for (const j of hIdx) jac[row * n + j] += c * hc[j] * inv;
       };
