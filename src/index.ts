@@ -55,3 +55,5 @@ export { cornerSpec, writeFigure, renderSvg } from './report/figures.js';
 export { credibleContours, marginal } from './report/contours.js';
 export { acquireOutputLock, lockPathOf, withOutputLock, type LockHolder, type OutputLock } from './io/lock.js';
 export { fitCheckpointer, readCheckpoint, removeCheckpoint, rowCheckpoint, writeCheckpoint, type CheckpointData } from './io/checkpoint.js';
+export { solveBoltzmann, DEFAULT_BOLTZMANN, K_PIVOT, type BoltzmannInput, type BoltzmannSettings, type BoltzmannResult } from './cosmology/boltzmann/index.js';
+export { integrateRodas4, StiffIntegrationError, type StiffSystem, type StiffOptions, type StiffStats } from './math/rosenbrock.js';
