@@ -6,7 +6,7 @@
 
 import { availableParallelism } from 'node:os';
 import { ShearTheory } from '../cosmology/theory.js';
-import { linearModel } from '../cosmology/transfer/index.js';
+import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { Random } from '../math/random.js';
 import { WorkerPool } from '../parallel/pool.js';
 import type { TheoryTask, TheoryWorkerInit } from '../parallel/theory-worker.js';
@@ -44,7 +44,7 @@ export async function benchTheory(options: { repeats?: number; batch?: number; t
   const cosmologies = benchCosmologies(Math.max(repeats, batch), 12345);
   const msPerCosmology: Record<string, number> = {};
   const names = ['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic'];
-  const theories = names.map((name) => new ShearTheory(sample, ell, { linear: linearModel(name) }));
+  const theories = names.map((name) => new ShearTheory(sample, ell, { linear: loadLinearModel(name) }));
   const out = new Float64Array(theories[0].spectra.size);
   // Warm the JIT up on every model first, so no model is timed before the compiler has settled.
   for (let r = 0; r < 3; r++) for (const theory of theories) for (let i = 0; i < 100; i++) theory.compute(cosmologies[i], {}, out);

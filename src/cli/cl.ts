@@ -2,7 +2,7 @@
 
 import { pairOrder } from '../cosmology/limber.js';
 import { ShearTheory } from '../cosmology/theory.js';
-import { linearModel } from '../cosmology/transfer/index.js';
+import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readEll, readRedshiftDistributions } from '../io/nz-file.js';
 import { parseParameters, readParameters } from '../io/params-file.js';
@@ -27,7 +27,7 @@ export function runCl(o: ClOptions): void {
   const distributions = o.nz ? readRedshiftDistributions(o.nz) : targetSample();
   const ell = o.ell ? readEll(o.ell) : paperEll();
   const theory = new ShearTheory(distributions, ell, {
-    linear: linearModel(o.linear, { allowExtrapolation: o.allowExtrapolation }),
+    linear: loadLinearModel(o.linear, { allowExtrapolation: o.allowExtrapolation }),
     nonlinear: !o.linearOnly,
     spin2: o.spin2,
     shiftConvention: o.shift,
