@@ -45,6 +45,7 @@ export function runCl(o: ClOptions): void {
       cosmeta: VERSION,
       units: 'C_ell dimensionless, without ell(ell+1)/2pi',
       parameters: { ...result.cosmology },
+      derived: { sigma8: result.linear.sigma8, A_s: result.linear.A_s, S8: result.linear.S8 },
       nuisance: params.nuisance,
       nz: o.nz ?? 'built-in: arXiv:2504.00552 inference target sample (Smail z0 = 0.13, alpha = 0.78, 5 bins)',
       ...theory.describe(),

@@ -16,9 +16,11 @@ import { adamState, fit } from '../nn/train.js';
 import { latinHypercube } from '../tasks/design.js';
 import { cosmology } from '../cosmology/params.js';
 import { poissonFactor } from '../cosmology/power/normalisation.js';
-import { eisensteinHu } from '../cosmology/transfer/eisenstein_hu.js';
+import { eisensteinHuNoWiggles } from '../cosmology/transfer/eisenstein_hu.js';
 import {
   DEFAULT_PK_EMULATOR_DOMAIN,
+  emulatorGrid,
+  soundHorizon,
   PK_EMULATOR_FORMAT,
   polyBasis,
   type GpComponentJSON,
@@ -31,11 +33,16 @@ import type { SolverResult } from '../cosmology/boltzmann/solver-api.js';
 /** Diagonal jitter relative to the amplitude (the GP module's default). */
 const GP_JITTER = 1e-8;
 
-/** The emulator's ln k grid: 1e-4 to 100 / Mpc, 600 points (0.023 in ln k: >= 4 points per BAO period). */
-export const PK_EMULATOR_GRID = Object.freeze({ lnkMin: Math.log(1e-4), lnkMax: Math.log(100), nk: 600 });
+/**
+ * The emulator's grid in x = ln(k r_s): 700 points (0.023 apart: >= 4 per BAO period) from
+ * ln(0.004) to ln(40000), i.e. k from 1e-4 to 100 / Mpc for every r_s between 40 and 400 Mpc.
+ */
+export const PK_EMULATOR_GRID = Object.freeze({ xMin: Math.log(0.004), xMax: Math.log(40000), nk: 700 });
 
-export function gridWavenumbers(grid = PK_EMULATOR_GRID): Float64Array {
-  return Float64Array.from({ length: grid.nk }, (_, i) => Math.exp(grid.lnkMin + ((grid.lnkMax - grid.lnkMin) * i) / (grid.nk - 1)));
+/** The wavenumbers [1/Mpc] of the grid for one cosmology, k_i = exp(x_i) / r_s. */
+export function gridWavenumbers(p: DesignPoint): Float64Array {
+  const rs = soundHorizon(cosmology({ ...p, A_s: 2e-9, ...PK_EMULATOR_FIXED }));
+  return Float64Array.from(emulatorGrid(PK_EMULATOR_GRID), (x) => Math.exp(x) / rs);
 }
 
 /** Fixed physics of the training set (the solver's and CCL's defaults). */
@@ -75,7 +82,7 @@ export function pkEmulatorDesign(n: number, seed: number, d: PkEmulatorDomain = 
     for (let i = 0; i < n && out.length < n; i++) {
       const p = fromUnit(rows.subarray(4 * i, 4 * i + 3), d);
       const Om = p.Omega_c + p.Omega_b;
-      if (Om >= d.Omega_m[0] && Om <= d.Omega_m[1]) out.push({ ...p, n_s: rows[4 * i + 3] });
+      if (Om >= d.Omega_m[0] && Om <= d.Omega_m[1] && p.Omega_b >= d.Omega_b[0] && p.Omega_b <= d.Omega_b[1]) out.push({ ...p, n_s: rows[4 * i + 3] });
     }
   }
   return out;
@@ -94,10 +101,10 @@ export function domainCorners(): DesignPoint[] {
   return out;
 }
 
-/** P_ref / A_s [Mpc^3]: the Poisson-normalised EH spectrum (with wiggles) per unit A_s at z = 0. */
+/** P_ref / A_s [Mpc^3]: the Poisson-normalised EH no-wiggle spectrum per unit A_s at z = 0. */
 export function referencePerAs(p: DesignPoint): (k: number) => number {
   const c = cosmology({ ...p, A_s: 2e-9, ...PK_EMULATOR_FIXED });
-  const f = eisensteinHu.prepare(c);
+  const f = eisensteinHuNoWiggles.prepare(c);
   const perAs = poissonFactor(c);
   return (k) => perAs * f(k);
 }
@@ -119,6 +126,7 @@ export interface FitPkEmulatorOptions {
   meanDegree?: 0 | 1 | 2;
   hyperPoints?: number;
   restarts?: number;
+  maxIter?: number;
   /** MLP: hidden widths, epochs. */
   hidden?: number[];
   epochs?: number;
@@ -188,7 +196,7 @@ export function fitPkEmulator(U: Float64Array, Y: Float64Array, n: number, o: Fi
   const training: Record<string, unknown> = { ...(o.training ?? {}), points: n, components: nc, pcaMaxError: basis.maxError, seed: o.seed };
   if (o.method === 'gp') {
     const gp = fitGpComponents(U, C, n, nc, o, log);
-    training.method = { kind: 'gp', kernel: o.kernel ?? 'rbf', meanDegree: o.meanDegree ?? 2, hyperPoints: Math.min(n, o.hyperPoints ?? 200), restarts: o.restarts ?? 1 };
+    training.method = { kind: 'gp', kernel: o.kernel ?? 'rbf', meanDegree: o.meanDegree ?? 2, hyperPoints: Math.min(n, o.hyperPoints ?? 120), restarts: o.restarts ?? 0, maxIter: o.maxIter ?? 60 };
     training.seconds = (performance.now() - t0) / 1000;
     return { ...base, method: 'gp', gp, training };
   }
@@ -201,7 +209,7 @@ export function fitPkEmulator(U: Float64Array, Y: Float64Array, n: number, o: Fi
 function fitGpComponents(U: Float64Array, C: Float64Array, n: number, nc: number, o: FitPkEmulatorOptions, log: (s: string) => void): NonNullable<PkEmulatorJSON['gp']> {
   const kernel = o.kernel ?? 'rbf';
   const meanDegree = o.meanDegree ?? 2;
-  const m = Math.min(n, o.hyperPoints ?? 200);
+  const m = Math.min(n, o.hyperPoints ?? 120);
   // The centre and scale of the polynomial basis, as the GP computes them from its training inputs.
   const center: number[] = [];
   const scale: number[] = [];
@@ -220,7 +228,7 @@ function fitGpComponents(U: Float64Array, C: Float64Array, n: number, nc: number
   for (let c = 0; c < nc; c++) {
     const y = Float64Array.from({ length: n }, (_, i) => C[i * nc + c]);
     // Hyperparameters by maximum evidence on the first m points (O(m^3) per evaluation), then all n.
-    const sub = GaussianProcess.fit(U.subarray(0, 3 * m), y.subarray(0, m), m, 3, { kernel, meanDegree, noise: 'fit', restarts: o.restarts ?? 1, seed: deriveSeed(o.seed, c), maxIter: 100 });
+    const sub = GaussianProcess.fit(U.subarray(0, 3 * m), y.subarray(0, m), m, 3, { kernel, meanDegree, noise: 'fit', restarts: o.restarts ?? 0, seed: deriveSeed(o.seed, c), maxIter: o.maxIter ?? 60 });
     const hyper = sub.hyper;
     // Condition on all n points with these hyperparameters (R&W eq. 2.42): the kernel matrix with the GP's
     // own diagonal (amplitude (1 + jitter) + noise), beta by generalised least squares, alpha = K^-1 (y - H beta).

@@ -1,14 +1,14 @@
 /**
  * Worker that runs the Boltzmann solver (or, for pipeline checks, the stand-in) at blocks of design
  * points and returns, per point, the emulator's target y(k) = ln(P_solver / P_ref) on the emulator grid
- * followed by the solver's sigma8 at A_s = 2e-9 (row of nk + 1 values).
+ * (k_i = exp(x_i) / r_s) followed by the solver's sigma8 at A_s = 2e-9 (row of nk + 1 values).
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { LINKED_SOLVER } from '../cosmology/boltzmann/solver-link.js';
 import { standInSolver } from '../cosmology/boltzmann/standin.js';
 import type { NamedSolver } from '../cosmology/boltzmann/solver-api.js';
-import { gridWavenumbers, lnRatioTarget, PK_EMULATOR_FIXED, type DesignPoint } from '../data/pk-emulator-fit.js';
+import { gridWavenumbers, lnRatioTarget, PK_EMULATOR_FIXED, PK_EMULATOR_GRID, type DesignPoint } from '../data/pk-emulator-fit.js';
 import { CosmetaError } from '../errors.js';
 import { serveWorker } from './pool.js';
 
@@ -30,10 +30,10 @@ export function trainingSolver(standIn: boolean): NamedSolver {
 
 /** Solve a block: rows [points x (nk + 1)]. */
 export function solveBlock(solver: NamedSolver, task: BoltzmannTask): Float64Array {
-  const k = gridWavenumbers();
-  const nk = k.length;
+  const nk = PK_EMULATOR_GRID.nk;
   const out = new Float64Array(task.points.length * (nk + 1));
   task.points.forEach((p, i) => {
+    const k = gridWavenumbers(p);
     const r = solver.solve({ ...p, A_s: 2e-9, ...PK_EMULATOR_FIXED }, k, [0]);
     const y = lnRatioTarget(p, r);
     for (let j = 0; j < nk; j++) {

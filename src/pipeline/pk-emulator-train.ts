@@ -92,8 +92,7 @@ export interface EmulatorValidation {
 
 /** Compare an emulator with a solved held-out set. */
 export function validateEmulator(emulator: PkEmulator, set: SolvedSet): EmulatorValidation {
-  const k = gridWavenumbers();
-  const nk = k.length;
+  const nk = PK_EMULATOR_GRID.nk;
   let max = 0;
   let ss = 0;
   let count = 0;
@@ -105,6 +104,7 @@ export function validateEmulator(emulator: PkEmulator, set: SolvedSet): Emulator
     const t0 = performance.now();
     const y = emulator.lnRatio(emulator.inputs(p, u));
     times.push(performance.now() - t0);
+    const k = gridWavenumbers(p);
     for (let j = 0; j < nk; j++) {
       if (k[j] > 50) continue;
       const d = Math.abs(Math.expm1(y[j] - set.Y[i * nk + j]));

@@ -1,11 +1,12 @@
 /**
  * The `boltzmann_emulated` linear model: an emulator of the Boltzmann solver's z = 0 spectrum.
  *
- * What is emulated varies slowly: y(k) = ln[P_solver(k) / P_ref(k)] on a fixed ln k grid, as a function of
- * (omega_b, omega_c, h) only, where P_ref is the Eisenstein & Hu (1998) spectrum with baryon wiggles,
- * normalised to the same A_s by the Poisson equation (power/normalisation.ts). Against EH's wiggles (which
- * place the BAO phase to about a per cent) the residual is far smoother than against the no-wiggle shape,
- * so fewer principal components and training points reach the same accuracy. n_s and the amplitude cancel in the ratio
+ * What is emulated varies slowly: y = ln[P_solver(k) / P_ref(k)] as a function of (omega_b, omega_c, h)
+ * only, where P_ref is the Eisenstein & Hu (1998) no-wiggle spectrum normalised to the same A_s by the
+ * Poisson equation (power/normalisation.ts), tabulated on a fixed grid in x = ln(k r_s) with r_s EH98's
+ * sound horizon at the drag epoch (their Eq. 6): the baryon wiggles then sit at nearly the same x for
+ * every cosmology, so a few principal components describe them across the domain (on a fixed ln k grid
+ * their phase moves with r_s and the components needed grow many-fold). n_s and the amplitude cancel in the ratio
  * (the linear transfer function does not depend on them), so they enter exactly:
  *
  *   P(k, z = 0) / A_s = P_ref(k) / A_s * exp(y(k)),  P_ref / A_s = C(n_s, ...) k^n_s T_EH(k)^2 [Mpc^3].
@@ -26,7 +27,7 @@ import { CosmetaError } from '../../errors.js';
 import { CubicSpline } from '../../math/spline.js';
 import type { Cosmology } from '../params.js';
 import { poissonFactor } from '../power/normalisation.js';
-import { eisensteinHu } from '../transfer/eisenstein_hu.js';
+import { eisensteinHuNoWiggles, eisensteinHuParameters } from '../transfer/eisenstein_hu.js';
 import { checkSolverCosmology } from '../transfer/boltzmann.js';
 import type { LinearShape } from '../transfer/model.js';
 
@@ -42,18 +43,21 @@ export interface PkEmulatorDomain {
   f_b: [number, number];
   h: [number, number];
   Omega_m: [number, number];
+  Omega_b: [number, number];
 }
 
 /**
  * The default domain. It contains the paper's training box (Omega_c 0.165-0.45, Omega_b 0.025-0.075,
  * h 0.35-1.15: omega_m 0.0233-0.694, f_b 0.048-0.3125, Omega_m 0.19-0.525) and the wide box (Omega_m
- * 0.1-0.9, Omega_b 0.03-0.07, h 0.55-0.91: omega_m 0.030-0.745, f_b 0.033-0.7).
+ * 0.1-0.9, Omega_b 0.03-0.07, h 0.55-0.91: omega_m 0.030-0.745, f_b 0.033-0.7); Omega_b 0.02-0.08 keeps
+ * out the baryon-dominated corner (f_b near 0.7 at large omega_m) that neither box reaches.
  */
 export const DEFAULT_PK_EMULATOR_DOMAIN: PkEmulatorDomain = Object.freeze({
   omega_m: [0.023, 0.75] as [number, number],
   f_b: [0.03, 0.7] as [number, number],
   h: [0.35, 1.15] as [number, number],
   Omega_m: [0.09, 0.95] as [number, number],
+  Omega_b: [0.02, 0.08] as [number, number],
 });
 
 /** One GP per component (mean only): m(u) = h(u)^T beta + sum_i alpha_i k(u_i, u). */
@@ -85,8 +89,8 @@ export interface PkEmulatorJSON {
   /** Fixed physics of the training set. */
   fixed: { T_CMB: number; Neff: number };
   domain: PkEmulatorDomain;
-  /** ln k grid [ln(1/Mpc)]: uniform from lnkMin to lnkMax with nk points. */
-  grid: { lnkMin: number; lnkMax: number; nk: number };
+  /** Grid in x = ln(k r_s) (k in 1/Mpc, r_s in Mpc): uniform from xMin to xMax with nk points. */
+  grid: { xMin: number; xMax: number; nk: number };
   /** y = mean + sum_c coef_c basis[c] (basis rows [nc][nk]). */
   mean: number[];
   basis: number[][];
@@ -114,13 +118,14 @@ export function emulatorInputs(d: PkEmulatorDomain, f: { T_CMB: number; Neff: nu
   const check = (name: string, v: number, [lo, hi]: [number, number], detail: string) => {
     if (!(v >= lo && v <= hi)) {
       throw new CosmetaError(`boltzmann_emulated: ${name}=${v.toPrecision(5)}${detail} is outside the emulator's domain [${lo}, ${hi}] ` +
-        `(domain: omega_m ${d.omega_m.join('-')}, f_b ${d.f_b.join('-')}, h ${d.h.join('-')}, Omega_m ${d.Omega_m.join('-')}); use --linear boltzmann outside it`);
+        `(domain: omega_m ${d.omega_m.join('-')}, f_b ${d.f_b.join('-')}, h ${d.h.join('-')}, Omega_m ${d.Omega_m.join('-')}, Omega_b ${d.Omega_b.join('-')}); use --linear boltzmann outside it`);
     }
   };
   check('h', c.h, d.h, '');
   check('Omega_m', Omega_m, d.Omega_m, ` (Omega_c + Omega_b, Omega_c=${c.Omega_c}, Omega_b=${c.Omega_b})`);
   check('omega_m', omega_m, d.omega_m, ` ((Omega_c + Omega_b) h^2, h=${c.h})`);
   check('f_b', f_b, d.f_b, ` (Omega_b / Omega_m, Omega_b=${c.Omega_b})`);
+  check('Omega_b', c.Omega_b, d.Omega_b, '');
   if (c.T_CMB !== undefined && Math.abs(c.T_CMB - f.T_CMB) > 1e-9) throw new CosmetaError(`boltzmann_emulated: T_CMB=${c.T_CMB} differs from the emulator's ${f.T_CMB} K; use --linear boltzmann`);
   if (c.Neff !== undefined && Math.abs(c.Neff - f.Neff) > 1e-9) throw new CosmetaError(`boltzmann_emulated: Neff=${c.Neff} differs from the emulator's ${f.Neff}; use --linear boltzmann`);
   const unit = (v: number, [lo, hi]: [number, number]) => (v - lo) / (hi - lo);
@@ -137,7 +142,7 @@ export class PkEmulator {
   readonly json: PkEmulatorJSON;
   readonly nk: number;
   readonly nc: number;
-  private readonly lnk: Float64Array;
+  private readonly x: Float64Array;
   private readonly meanY: Float64Array;
   private readonly basisFlat: Float64Array;
   private readonly gpX: Float64Array | null;
@@ -151,10 +156,10 @@ export class PkEmulator {
       throw new CosmetaError(`not a ${PK_EMULATOR_FORMAT} version 1 file (format ${String(json?.format)}, version ${String(json?.version)})`);
     }
     this.json = json;
-    const { lnkMin, lnkMax, nk } = json.grid;
+    const { xMin, xMax, nk } = json.grid;
     this.nk = nk;
     this.nc = json.basis.length;
-    this.lnk = Float64Array.from({ length: nk }, (_, i) => lnkMin + ((lnkMax - lnkMin) * i) / (nk - 1));
+    this.x = emulatorGrid(json.grid);
     this.meanY = Float64Array.from(json.mean);
     this.basisFlat = Float64Array.from(json.basis.flat());
     if (this.meanY.length !== nk || this.basisFlat.length !== this.nc * nk) throw new CosmetaError(`pk emulator: mean/basis sizes do not match the grid of ${nk} points`);
@@ -261,16 +266,14 @@ export class PkEmulator {
     return out;
   }
 
-  /** The ln k grid [ln(1/Mpc)]. */
+  /** The grid in x = ln(k r_s). */
   get grid(): Float64Array {
-    return this.lnk;
+    return this.x;
   }
 
   /** The linear shape (absolute: P(k, 0) / A_s [Mpc^3]) of this emulator. */
   shape(): LinearShape {
-    const lnk = this.lnk;
-    const lo = lnk[0];
-    const hi = lnk[lnk.length - 1];
+    const x = this.x;
     return {
       name: 'boltzmann_emulated',
       absolute: true,
@@ -280,19 +283,33 @@ export class PkEmulator {
       },
       prepare: (c: Cosmology) => {
         const y = this.lnRatio(this.inputs(c));
+        const lnrs = Math.log(soundHorizon(c));
+        const lnk = Float64Array.from(x, (v) => v - lnrs);
+        const lo = lnk[0];
+        const hi = lnk[lnk.length - 1];
         const spline = new CubicSpline(lnk, y);
-        const ref = eisensteinHu.prepare(c);
+        const ref = eisensteinHuNoWiggles.prepare(c);
         const perAs = poissonFactor(c);
         const yLo = y[0];
         const yHi = y[y.length - 1];
         return (k: number): number => {
-          const x = Math.log(k);
-          const r = x <= lo ? yLo : x >= hi ? yHi : spline.evaluate(x);
+          const t = Math.log(k);
+          const r = t <= lo ? yLo : t >= hi ? yHi : spline.evaluate(t);
           return perAs * ref(k) * Math.exp(r);
         };
       },
     };
   }
+}
+
+/** EH98's sound horizon at the drag epoch r_s [Mpc] (their Eq. 6), the emulator's wiggle scale. */
+export function soundHorizon(c: Cosmology): number {
+  return eisensteinHuParameters(c).rsound / c.h;
+}
+
+/** The nodes x_i = ln(k_i r_s) of a grid. */
+export function emulatorGrid(g: { xMin: number; xMax: number; nk: number }): Float64Array {
+  return Float64Array.from({ length: g.nk }, (_, i) => g.xMin + ((g.xMax - g.xMin) * i) / (g.nk - 1));
 }
 
 /** The GP's polynomial mean basis at u: 1, then u_j, then u_j u_k (j <= k), inputs centred and scaled. */
