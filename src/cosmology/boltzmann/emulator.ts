@@ -54,7 +54,7 @@ export interface PkEmulatorDomain {
  */
 export const DEFAULT_PK_EMULATOR_DOMAIN: PkEmulatorDomain = Object.freeze({
   omega_m: [0.023, 0.75] as [number, number],
-  f_b: [0.03, 0.7] as [number, number],
+  f_b: [0.03, 0.71] as [number, number],
   h: [0.35, 1.15] as [number, number],
   Omega_m: [0.09, 0.95] as [number, number],
   Omega_b: [0.02, 0.08] as [number, number],
