@@ -102,6 +102,7 @@ export interface PkEmulatorTrainCli {
   seed: string;
   threads?: string;
   method: 'gp' | 'mlp' | 'both';
+  components?: string;
   standIn?: boolean;
   progress?: boolean;
 }
@@ -129,6 +130,7 @@ export function registerPk(cli: Command): void {
     .option('--seed <n>', 'seed of the designs', '1')
     .option('--threads <n>', 'solver worker threads (default: all cores)')
     .addOption(new Option('--method <m>', 'coefficient model; both fits the two and keeps the more accurate').default('both').choices(['gp', 'mlp', 'both']))
+    .option('--components <n>', 'principal components (default: as many as reconstruct every training spectrum to 2e-5 in ln P, at most 40)')
     .option('--stand-in', 'train on the EH stand-in instead of the solver (pipeline checks only; such a file is refused as boltzmann_emulated)')
     .option('--no-progress', 'no progress lines')
     .action(async (o: PkEmulatorTrainCli) => {
@@ -141,6 +143,7 @@ export function registerPk(cli: Command): void {
         seed: integer('--seed', o.seed, 0),
         threads: o.threads === undefined ? undefined : integer('--threads', o.threads, 1),
         method: o.method,
+        components: o.components === undefined ? undefined : integer('--components', o.components, 1),
         standIn: o.standIn ?? false,
         log: o.progress === false ? () => {} : (line: string) => process.stderr.write(`cosmeta pk-emulator: ${line}\n`),
       });

@@ -259,7 +259,7 @@ function fitGpComponents(U: Float64Array, C: Float64Array, n: number, nc: number
       for (let q = 0; q < nBasis; q++) s -= kinvH[q][i] * beta[q];
       return s;
     });
-    components.push({ kernel, lengthScales: [...hyper.lengthScales], amplitude: hyper.amplitude, meanDegree, beta: Array.from(beta), alpha: Array.from(alpha) });
+    components.push({ kernel, lengthScales: [...hyper.lengthScales], amplitude: hyper.amplitude, noise: hyper.noise, meanDegree, beta: Array.from(beta), alpha: Array.from(alpha) });
     log(`GP component ${c + 1}/${nc}: length scales ${hyper.lengthScales.map((l) => l.toPrecision(3)).join(', ')}, noise/amplitude ${(hyper.noise / hyper.amplitude).toExponential(1)}`);
   }
   return { X: Array.from(U), n, center, scale, components };

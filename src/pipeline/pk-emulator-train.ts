@@ -28,6 +28,7 @@ export interface TrainPkEmulatorOptions {
   seed: number;
   threads?: number;
   method: 'gp' | 'mlp' | 'both';
+  components?: number;
   standIn: boolean;
   log: (line: string) => void;
 }
@@ -151,6 +152,7 @@ export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> 
     const json = fitPkEmulator(U, trainSet.Y, n, {
       method,
       seed: o.seed,
+      components: o.components,
       solver: solver.name,
       training: { cosmeta: VERSION, trainSeed: deriveSeed(o.seed, 1), testSeed: deriveSeed(o.seed, 2), target: 'ln(P_solver / P_EH98,Poisson) at z = 0' },
       log: o.log,

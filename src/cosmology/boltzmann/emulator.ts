@@ -65,6 +65,8 @@ export interface GpComponentJSON {
   kernel: 'rbf' | 'matern52';
   lengthScales: number[];
   amplitude: number;
+  /** Fitted noise variance (recorded; alpha already includes it). */
+  noise: number;
   meanDegree: 0 | 1 | 2 | null;
   beta: number[];
   alpha: number[];
