@@ -170,7 +170,6 @@ export function fitPkEmulator(U: Float64Array, Y: Float64Array, n: number, o: Fi
   const nk = grid.nk;
   if (U.length !== 3 * n || Y.length !== n * nk) throw new CosmetaError(`fitPkEmulator: expected U [${n} x 3] and Y [${n} x ${nk}]`);
   const log = o.log ?? (() => {});
-  const t0 = performance.now();
   const basis = lnRatioBasis(Y, n, nk, o.maxPcaError ?? 2e-5, o.components);
   const nc = basis.nc;
   log(`PCA: ${nc} components, max reconstruction error ${basis.maxError.toExponential(2)} in ln P`);
@@ -197,12 +196,10 @@ export function fitPkEmulator(U: Float64Array, Y: Float64Array, n: number, o: Fi
   if (o.method === 'gp') {
     const gp = fitGpComponents(U, C, n, nc, o, log);
     training.method = { kind: 'gp', kernel: o.kernel ?? 'rbf', meanDegree: o.meanDegree ?? 2, hyperPoints: Math.min(n, o.hyperPoints ?? 120), restarts: o.restarts ?? 0, maxIter: o.maxIter ?? 60 };
-    training.seconds = (performance.now() - t0) / 1000;
     return { ...base, method: 'gp', gp, training };
   }
   const net = fitMlp(U, C, n, nc, o, log);
   training.method = { kind: 'mlp', hidden: o.hidden ?? [64, 64, 64], epochs: o.epochs ?? 3000, activation: 'silu' };
-  training.seconds = (performance.now() - t0) / 1000;
   return { ...base, method: 'mlp', mlp: net, training };
 }
 

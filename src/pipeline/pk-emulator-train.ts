@@ -154,7 +154,7 @@ export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> 
       seed: o.seed,
       components: o.components,
       solver: solver.name,
-      training: { cosmeta: VERSION, trainSeed: deriveSeed(o.seed, 1), testSeed: deriveSeed(o.seed, 2), target: 'ln(P_solver / P_EH98,Poisson) at z = 0' },
+      training: { cosmeta: VERSION, trainSeed: deriveSeed(o.seed, 1), testSeed: deriveSeed(o.seed, 2), target: 'ln(P_solver / P_EH98,no-wiggle,Poisson) at z = 0 on x = ln(k r_s)' },
       log: o.log,
     });
     const seconds = (performance.now() - t0) / 1000;
