@@ -161,6 +161,7 @@ export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> 
     const v = validateEmulator(new PkEmulator(json), testSet);
     o.log(`${method}: fit ${seconds.toFixed(0)} s; held-out ${v.points}: max ${(100 * v.maxRelative).toFixed(4)}%, RMS ${(100 * v.rmsRelative).toFixed(4)}%, sigma8 max ${(100 * v.maxSigma8Relative).toFixed(4)}%, ${v.msPerPrediction.toFixed(3)} ms per prediction`);
     candidates.push({ json, v });
+    writeFileAtomic(join(dir, `candidate-${method}.json`), `${JSON.stringify(json)}\n`);
   }
   // The more accurate (max error) wins; the comparison is recorded in the file. Timings are left out of
   // the file so that a rerun gives the same bytes.

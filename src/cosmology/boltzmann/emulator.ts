@@ -152,6 +152,9 @@ export class PkEmulator {
   private readonly gpAlpha: Float64Array[];
   private readonly mlpW: Float64Array[];
   private readonly mlpB: Float64Array[];
+  private readonly scratch0: Float64Array;
+  private readonly scratch1: Float64Array;
+  private readonly scratch2: Float64Array;
 
   constructor(json: PkEmulatorJSON) {
     if (json?.format !== PK_EMULATOR_FORMAT || json.version !== 1) {
@@ -166,6 +169,10 @@ export class PkEmulator {
     this.basisFlat = Float64Array.from(json.basis.flat());
     if (this.meanY.length !== nk || this.basisFlat.length !== this.nc * nk) throw new CosmetaError(`pk emulator: mean/basis sizes do not match the grid of ${nk} points`);
     this.gpX = null;
+    const nTrain = json.gp?.n ?? 0;
+    this.scratch0 = new Float64Array(nTrain);
+    this.scratch1 = new Float64Array(nTrain);
+    this.scratch2 = new Float64Array(nTrain);
     this.gpInv2 = [];
     this.gpAlpha = [];
     this.mlpW = [];
@@ -202,6 +209,18 @@ export class PkEmulator {
       const X = this.gpX as Float64Array;
       const n = g.n;
       const h = polyBasis(u, g.center, g.scale);
+      // Squared separations per input, shared by the components.
+      const d0 = this.scratch0;
+      const d1 = this.scratch1;
+      const d2 = this.scratch2;
+      for (let i = 0; i < n; i++) {
+        const a = X[3 * i] - u[0];
+        const b = X[3 * i + 1] - u[1];
+        const e = X[3 * i + 2] - u[2];
+        d0[i] = a * a;
+        d1[i] = b * b;
+        d2[i] = e * e;
+      }
       for (let c = 0; c < this.nc; c++) {
         const comp = g.components[c];
         const inv2 = this.gpInv2[c];
@@ -211,25 +230,18 @@ export class PkEmulator {
         const i0 = inv2[0];
         const i1 = inv2[1];
         const i2 = inv2[2];
-        const u0 = u[0];
-        const u1 = u[1];
-        const u2 = u[2];
         let s = 0;
         if (comp.kernel === 'rbf') {
           for (let i = 0; i < n; i++) {
-            const a = X[3 * i] - u0;
-            const b = X[3 * i + 1] - u1;
-            const e = X[3 * i + 2] - u2;
-            s += alpha[i] * Math.exp(-0.5 * (a * a * i0 + b * b * i1 + e * e * i2));
+            // exp(-r^2 / 2) < 1e-300 beyond r^2 = 1380: skip the call.
+            const r2 = d0[i] * i0 + d1[i] * i1 + d2[i] * i2;
+            if (r2 < 1380) s += alpha[i] * Math.exp(-0.5 * r2);
           }
         } else {
           for (let i = 0; i < n; i++) {
-            const a = X[3 * i] - u0;
-            const b = X[3 * i + 1] - u1;
-            const e = X[3 * i + 2] - u2;
-            const r2 = a * a * i0 + b * b * i1 + e * e * i2;
+            const r2 = d0[i] * i0 + d1[i] * i1 + d2[i] * i2;
             const r = Math.sqrt(r2);
-            s += alpha[i] * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+            if (r < 310) s += alpha[i] * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
           }
         }
         out[c] = m + comp.amplitude * s;
