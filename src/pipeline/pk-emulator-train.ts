@@ -1,6 +1,6 @@
 /**
  * `cosmeta pk-emulator train`: the training and held-out sets from the solver (seeded designs, worker
- * threads, one checkpoint file per block of 20 points in OUT.blocks/, written atomically, reused on a
+ * threads, one checkpoint file per block of 4 points in OUT.blocks/, written atomically, reused on a
  * rerun when its points match), then the fit (GP per PCA component and/or MLP), the validation against
  * the held-out set, and the emulator file. The same seed and solver give the same bytes.
  */
@@ -19,7 +19,8 @@ import { WorkerPool } from '../parallel/pool.js';
 import { trainingSolver, type BoltzmannTask, type BoltzmannWorkerInit } from '../parallel/boltzmann-worker.js';
 import { VERSION } from '../version.js';
 
-const BLOCK = 20;
+/** Cosmologies per checkpoint file (the solver takes ~1 s each: a block is a few seconds to minutes). */
+const BLOCK = 4;
 
 export interface TrainPkEmulatorOptions {
   out: string;

@@ -141,7 +141,7 @@ describe('cosmeta pk-emulator train (on the EH stand-in)', () => {
     expect(a.status, a.stderr).toBe(0);
     const again = run(args(join(dir, 'a.json')));
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/train: 2 of 2 blocks reused/);
+    expect(again.stderr).toMatch(/train: 6 of 6 blocks reused/);
     const b = run(args(join(dir, 'b.json')));
     expect(b.status, b.stderr).toBe(0);
     expect(readFileSync(join(dir, 'b.json'), 'utf8')).toBe(readFileSync(join(dir, 'a.json'), 'utf8'));
