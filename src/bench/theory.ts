@@ -26,7 +26,7 @@ export interface TheoryBenchResult {
   batchPerSecond: number;
   batchSize: number;
   batchModel: string;
-  /** The Boltzmann solver's wall time per cosmology, one thread [s] (median of 3), or null without the solver. */
+  /** The Boltzmann solver's wall time for one cosmology's `boltzmann` linear P(k), one thread [s], or null without the solver. */
   boltzmannSecondsPerCosmology: number | null;
   /** Models that could not be timed, with the reason (e.g. no emulator file in this build). */
   skipped: Record<string, string>;
@@ -44,7 +44,7 @@ export function benchCosmologies(n: number, seed: number) {
   }));
 }
 
-/** Median of 3 solver runs (the `boltzmann` model's LinearPower at one cosmology each), one thread [s]. */
+/** One solver run (the `boltzmann` model's LinearPower at the first bench cosmology: 240 modes), one thread [s]. */
 function benchSolver(cosmologies: ReturnType<typeof benchCosmologies>, skipped: Record<string, string>): number | null {
   let shape;
   try {
@@ -54,15 +54,10 @@ function benchSolver(cosmologies: ReturnType<typeof benchCosmologies>, skipped: 
     skipped.boltzmann = err.message;
     return null;
   }
-  const times: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const c = cosmology(cosmologies[i]);
-    const t0 = performance.now();
-    new LinearPower(new Background(c, 3), shape);
-    times.push((performance.now() - t0) / 1000);
-  }
-  times.sort((a, b) => a - b);
-  return times[1];
+  const c = cosmology(cosmologies[0]);
+  const t0 = performance.now();
+  new LinearPower(new Background(c, 3), shape);
+  return (performance.now() - t0) / 1000;
 }
 
 export async function benchTheory(options: { repeats?: number; batch?: number; threads?: number } = {}): Promise<TheoryBenchResult> {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -7,11 +8,15 @@ describe('cosmeta bench theory --json', () => {
     const r = spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'cosmeta.js'), 'bench', 'theory', '--json'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j.msPerCosmology).sort()).toEqual(['bbks', 'eisenstein_hu', 'eisenstein_hu_nowiggles', 'symbolic']);
+    const emulated = existsSync(join(__dirname, '..', '..', 'models', 'pk-emulator.json'));
+    expect(Object.keys(j.msPerCosmology).sort()).toEqual(['bbks', ...(emulated ? ['boltzmann_emulated'] : []), 'eisenstein_hu', 'eisenstein_hu_nowiggles', 'symbolic']);
+    if (!emulated) expect(j.skipped.boltzmann_emulated).toMatch(/pk-emulator.json/);
+    // The solver is linked into this build: one cosmology's linear P(k), in seconds.
+    expect(j.boltzmannSecondsPerCosmology).toBeGreaterThan(0);
     for (const v of Object.values(j.msPerCosmology)) expect(v).toBeGreaterThan(0);
     expect(j.threads).toBeGreaterThanOrEqual(1);
     expect(j.batchPerSecond).toBeGreaterThan(0);
-  }, 120_000);
+  }, 400_000);
 });
 
 describe('cosmeta bench nn --json', () => {
