@@ -110,7 +110,7 @@ export function referencePerAs(p: DesignPoint): (k: number) => number {
 }
 
 /** The training target y = ln(P_solver / P_ref) on the solver's k (the grid) from a result at z = 0. */
-export function lnRatioTarget(p: DesignPoint, r: SolverResult): Float64Array {
+export function lnRatioTarget(p: DesignPoint, r: Pick<SolverResult, 'k' | 'pk' | 'A_s'>): Float64Array {
   const ref = referencePerAs(p);
   return Float64Array.from(r.k, (k, i) => Math.log(r.pk[0][i] / r.A_s / ref(k)));
 }
