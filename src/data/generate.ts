@@ -80,6 +80,7 @@ function* corners(names: string[], ranges: ParameterRanges): Generator<Cosmology
   const cosmo = names.filter((n) => (PARAMETER_NAMES as readonly string[]).includes(n));
   for (let mask = 0; mask < 1 << cosmo.length; mask++) {
     const c: Record<string, number> = { ...FIDUCIAL };
+    if (cosmo.includes('A_s')) delete c.sigma8; // the amplitude is the design's A_s
     cosmo.forEach((n, i) => (c[n] = ranges[n][(mask >> i) & 1]));
     yield c as unknown as CosmologyInput;
   }

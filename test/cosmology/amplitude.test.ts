@@ -11,6 +11,8 @@ import { bbks } from '../../src/cosmology/transfer/bbks.js';
 import { eisensteinHu } from '../../src/cosmology/transfer/eisenstein_hu.js';
 import { CosmetaError } from '../../src/errors.js';
 import { parseParameters } from '../../src/io/params-file.js';
+import { generateInMemory } from '../../src/data/generate.js';
+import { paperFamily } from '../../src/tasks/families.js';
 import { paperRanges, validateRanges } from '../../src/tasks/design.js';
 
 const FID = { Omega_c: 0.27, Omega_b: 0.045, h: 0.67, n_s: 0.96 };
@@ -30,6 +32,15 @@ describe('amplitude: exactly one of sigma8 and A_s', () => {
     const { sigma8: _s, ...noAmp } = r;
     expect(() => validateRanges(noAmp, 5)).toThrow(/exactly one of sigma8 and A_s.*neither/);
     expect(validateRanges({ ...noAmp, A_s: [1e-9, 4e-9] }, 5)).toContain('A_s');
+  });
+
+  it('a design over A_s (no sigma8) generates positive spectra with A_s among the inputs', () => {
+    const { sigma8: _s, ...noAmp } = paperRanges(5);
+    const d = generateInMemory({ tasks: 1, samples: 2, seed: 3, family: paperFamily(), ranges: { ...noAmp, A_s: [1.5e-9, 2.5e-9] }, nonlinear: false });
+    expect(d.names).toContain('A_s');
+    const iA = d.names.indexOf('A_s');
+    expect(d.inputs[0][iA]).toBeGreaterThanOrEqual(1.5e-9);
+    for (const v of d.spectra[0]) expect(v).toBeGreaterThan(0);
   });
 
   it('sigma8 -> A_s -> sigma8 round trip (fitting formulas, Poisson normalisation)', () => {
