@@ -62,3 +62,5 @@ export { PkEmulator, DEFAULT_PK_EMULATOR_DOMAIN, type PkEmulatorJSON, type PkEmu
 export { boltzmannShape, BOLTZMANN_K } from './cosmology/transfer/boltzmann.js';
 export { readPkEmulator, loadLinearModel, shippedPkEmulator } from './io/pk-emulator-file.js';
 export { pkEmulatorDesign, fitPkEmulator, PK_EMULATOR_GRID } from './data/pk-emulator-fit.js';
+export { solveBoltzmann, DEFAULT_BOLTZMANN, K_PIVOT, type BoltzmannInput, type BoltzmannSettings, type BoltzmannResult } from './cosmology/boltzmann/index.js';
+export { integrateRodas4, StiffIntegrationError, type StiffSystem, type StiffOptions, type StiffStats } from './math/rosenbrock.js';

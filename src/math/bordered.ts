@@ -14,8 +14,11 @@ import { luFactor, luSolve } from './lu.js';
 
 /** A factor-then-solve linear solver on dense row-major n x n input. */
 export interface LinearSolver {
-  /** Factorise A (dense row-major); false when singular to working precision. */
-  factor(a: Float64Array): boolean;
+  /**
+   * Factorise A = shift I - J for the dense row-major J (implicit integrators' stage matrices; shift = 0
+   * and J = -A factorises a given A); false when singular to working precision.
+   */
+  factor(j: Float64Array, shift: number): boolean;
   /** Solve A x = b in place. */
   solve(b: Float64Array): void;
 }
@@ -25,8 +28,9 @@ export function denseSolver(n: number): LinearSolver {
   const m = new Float64Array(n * n);
   const piv = new Int32Array(n);
   return {
-    factor(a) {
-      m.set(a);
+    factor(j, shift) {
+      for (let i = 0; i < n * n; i++) m[i] = -j[i];
+      for (let i = 0; i < n; i++) m[i * n + i] += shift;
       return luFactor(m, n, piv);
     },
     solve(b) {
@@ -47,11 +51,15 @@ export class BorderedBandedSolver implements LinearSolver {
   private readonly ab: Float64Array; // banded LU of P, row r holds columns r - kl .. r + ku + kl
   private readonly piv: Int32Array;
   private readonly wq: Float64Array; // W = P^-1 Q, p x m (column-major: column h at h * p)
-  private readonly s: Float64Array; // S, m x p
   private readonly sc: Float64Array; // Schur complement, m x m, then its LU
   private readonly scPiv: Int32Array;
   private readonly tmp: Float64Array;
   private readonly tmpH: Float64Array;
+  // nonzeros of S (hub rows, banded columns): row start offsets, column indices, values
+  private readonly sStart: Int32Array;
+  private readonly sCol: Int32Array;
+  private readonly sVal: Float64Array;
+  private readonly qZero: Uint8Array;
 
   constructor(n: number, hubs: ArrayLike<number>, order: ArrayLike<number>, kl: number, ku: number) {
     if (hubs.length + order.length !== n) throw new CosmetaError(`BorderedBandedSolver: ${hubs.length} hubs + ${order.length} banded unknowns != n = ${n}`);
@@ -71,40 +79,68 @@ export class BorderedBandedSolver implements LinearSolver {
     this.ab = new Float64Array(this.p * this.w);
     this.piv = new Int32Array(this.p);
     this.wq = new Float64Array(this.p * this.m);
-    this.s = new Float64Array(this.m * this.p);
     this.sc = new Float64Array(this.m * this.m);
     this.scPiv = new Int32Array(this.m);
     this.tmp = new Float64Array(this.p);
     this.tmpH = new Float64Array(this.m);
+    this.sStart = new Int32Array(this.m + 1);
+    this.sCol = new Int32Array(this.m * this.p);
+    this.sVal = new Float64Array(this.m * this.p);
+    this.qZero = new Uint8Array(this.m);
   }
 
-  factor(a: Float64Array): boolean {
+  factor(j: Float64Array, shift: number): boolean {
     const { n, p, m, kl, ku, w, ab, order, hubs } = this;
+    // A = shift I - J, read entry by entry (never formed)
     ab.fill(0);
     for (let r = 0; r < p; r++) {
-      const row = order[r] * n;
       const lo = Math.max(0, r - kl);
       const hi = Math.min(p - 1, r + ku);
-      for (let c = lo; c <= hi; c++) ab[r * w + c - r + kl] = a[row + order[c]];
+      const row = order[r] * n;
+      for (let c = lo; c <= hi; c++) ab[r * w + c - r + kl] = -j[row + order[c]];
+      ab[r * w + kl] += shift;
     }
     if (!this.bandFactor()) return false;
-    // W = P^-1 Q
+    // W = P^-1 Q (columns of Q that vanish give W columns of zeros)
     const col = this.tmp;
+    const wq = this.wq;
     for (let h = 0; h < m; h++) {
       const hc = hubs[h];
-      for (let r = 0; r < p; r++) col[r] = a[order[r] * n + hc];
-      this.bandSolve(col);
-      this.wq.set(col, h * p);
+      let any = false;
+      for (let r = 0; r < p; r++) {
+        const v = -j[order[r] * n + hc];
+        col[r] = v;
+        if (v !== 0) any = true;
+      }
+      this.qZero[h] = any ? 0 : 1;
+      if (any) this.bandSolve(col);
+      wq.set(col, h * p);
     }
-    // Schur complement T - S W
+    // S in compressed rows, then the Schur complement T - S W
+    let nnz = 0;
     for (let i = 0; i < m; i++) {
+      this.sStart[i] = nnz;
       const row = hubs[i] * n;
-      for (let c = 0; c < p; c++) this.s[i * p + c] = a[row + order[c]];
-      for (let j = 0; j < m; j++) {
-        let v = a[row + hubs[j]];
-        const wj = j * p;
-        for (let c = 0; c < p; c++) v -= this.s[i * p + c] * this.wq[wj + c];
-        this.sc[i * m + j] = v;
+      for (let c = 0; c < p; c++) {
+        const v = -j[row + order[c]];
+        if (v !== 0) {
+          this.sCol[nnz] = c;
+          this.sVal[nnz++] = v;
+        }
+      }
+    }
+    this.sStart[m] = nnz;
+    for (let i = 0; i < m; i++) {
+      const e0 = this.sStart[i];
+      const e1 = this.sStart[i + 1];
+      for (let h = 0; h < m; h++) {
+        let v = -j[hubs[i] * n + hubs[h]];
+        if (i === h) v += shift;
+        if (this.qZero[h] === 0) {
+          const wh = h * p;
+          for (let e = e0; e < e1; e++) v -= this.sVal[e] * wq[wh + this.sCol[e]];
+        }
+        this.sc[i * m + h] = v;
       }
     }
     return luFactor(this.sc, m, this.scPiv);
@@ -118,15 +154,17 @@ export class BorderedBandedSolver implements LinearSolver {
     const xh = this.tmpH;
     for (let i = 0; i < m; i++) {
       let v = b[hubs[i]];
-      for (let c = 0; c < p; c++) v -= this.s[i * p + c] * z[c];
+      for (let e = this.sStart[i]; e < this.sStart[i + 1]; e++) v -= this.sVal[e] * z[this.sCol[e]];
       xh[i] = v;
     }
     luSolve(this.sc, m, this.scPiv, xh);
-    for (let r = 0; r < p; r++) {
-      let v = z[r];
-      for (let j = 0; j < m; j++) v -= this.wq[j * p + r] * xh[j];
-      b[order[r]] = v;
+    for (let j = 0; j < m; j++) {
+      if (this.qZero[j] === 1) continue;
+      const x = xh[j];
+      const wj = j * p;
+      for (let r = 0; r < p; r++) z[r] -= this.wq[wj + r] * x;
     }
+    for (let r = 0; r < p; r++) b[order[r]] = z[r];
     for (let i = 0; i < m; i++) b[hubs[i]] = xh[i];
   }
 

@@ -90,6 +90,9 @@ const C: number[][] = [
 ];
 const M = [1.221224509226641, 6.019134481288629, 12.53708332932087, -0.687886036105895, 1, 1];
 const STAGES = 6;
+const AF = new Float64Array(36);
+const CF = new Float64Array(36);
+for (let i = 0; i < STAGES; i++) for (let j = 0; j < i; j++) { AF[i * 6 + j] = A[i][j]; CF[i * 6 + j] = C[i][j]; }
 
 /**
  * Integrate y' = f(t, y) from t0 through the increasing output times tOut (each > t0 or = t0),
@@ -118,7 +121,6 @@ export function integrateRodas4(
   const stats: StiffStats = { accepted: 0, rejected: 0, rhsCalls: 0, jacobianCalls: 0 };
 
   const jac = new Float64Array(n * n);
-  const g = new Float64Array(n * n);
   const solver = sys.linearSolver ?? denseSolver(n);
   const k: Float64Array[] = [];
   for (let s = 0; s < STAGES; s++) k.push(new Float64Array(n));
@@ -167,6 +169,9 @@ export function integrateRodas4(
   const hMax = opts.hMax ?? Infinity;
   let rejectedLast = false;
   let steps = 0;
+  // f0, J and f_t at the current (t, y): kept across rejected attempts, refreshed after an accepted step
+  let haveJac = false;
+  let haveFt = false;
 
   for (let io = 0; io < tOut.length; io++) {
     const tEnd = tOut[io];
@@ -184,17 +189,18 @@ export function integrateRodas4(
       if (!(h > Math.abs(t) * 1e-15) || !Number.isFinite(h)) {
         throw new StiffIntegrationError(`integrateRodas4: step size underflow at t=${t} (h=${h})`);
       }
-      evalRhs(t, y, f0);
-      buildJacobian(t);
-      if (!sys.autonomous) {
+      if (!haveJac) {
+        evalRhs(t, y, f0);
+        buildJacobian(t);
+        haveJac = true;
+      }
+      if (!sys.autonomous && !haveFt) {
+        haveFt = true;
         const dt = Math.sqrt(2.2e-16) * Math.max(1e-5, Math.abs(t));
         evalRhs(t + dt, y, ft);
         for (let i = 0; i < n; i++) ft[i] = (ft[i] - f0[i]) / dt;
       }
-      const diag = 1 / (h * GAMMA);
-      for (let i = 0; i < n * n; i++) g[i] = -jac[i];
-      for (let i = 0; i < n; i++) g[i * n + i] += diag;
-      if (!solver.factor(g)) {
+      if (!solver.factor(jac, 1 / (h * GAMMA))) {
         h *= 0.5;
         rejectedLast = true;
         stats.rejected++;
@@ -204,16 +210,16 @@ export function integrateRodas4(
         const ks = k[s];
         if (s === 0) ks.set(f0);
         else {
-          const as = A[s];
-          for (let i = 0; i < n; i++) {
-            let v = y[i];
-            for (let j = 0; j < s; j++) v += as[j] * k[j][i];
-            ys[i] = v;
+          ys.set(y);
+          for (let j = 0; j < s; j++) {
+            const c = AF[s * 6 + j];
+            if (c === 0) continue;
+            const kj = k[j];
+            for (let i = 0; i < n; i++) ys[i] += c * kj[i];
           }
           evalRhs(t + ALPHA[s] * h, ys, ks);
-          const cs = C[s];
           for (let j = 0; j < s; j++) {
-            const c = cs[j] / h;
+            const c = CF[s * 6 + j] / h;
             const kj = k[j];
             for (let i = 0; i < n; i++) ks[i] += c * kj[i];
           }
@@ -250,6 +256,8 @@ export function integrateRodas4(
         stats.accepted++;
         t = last ? tEnd : t + h;
         y.set(yNew);
+        haveJac = false;
+        haveFt = false;
         if (rejectedLast) fac = Math.min(1, fac);
         rejectedLast = false;
         h *= fac;

@@ -16,7 +16,7 @@ import { domainCorners, fitPkEmulator, gridWavenumbers, PK_EMULATOR_FIXED, PK_EM
 import { deriveSeed } from '../math/random.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { WorkerPool } from '../parallel/pool.js';
-import { trainingSolver, type BoltzmannTask, type BoltzmannWorkerInit } from '../parallel/boltzmann-worker.js';
+import { trainingSolver, type PkEmulatorTask, type PkEmulatorWorkerInit } from '../parallel/pk-emulator-worker.js';
 import { VERSION } from '../version.js';
 
 /** Cosmologies per checkpoint file (the solver takes ~1 s each: a block is a few seconds to minutes). */
@@ -42,7 +42,7 @@ interface SolvedSet {
 }
 
 /** Solve a set through the pool, block by block, reusing checkpoint files whose points match. */
-async function solveSet(name: string, points: DesignPoint[], dir: string, pool: () => WorkerPool<BoltzmannTask, Float64Array>, log: (s: string) => void): Promise<SolvedSet> {
+async function solveSet(name: string, points: DesignPoint[], dir: string, pool: () => WorkerPool<PkEmulatorTask, Float64Array>, log: (s: string) => void): Promise<SolvedSet> {
   const nk = PK_EMULATOR_GRID.nk;
   const n = points.length;
   const Y = new Float64Array(n * nk);
@@ -130,9 +130,9 @@ export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> 
   const dir = `${o.out}.blocks`;
   const train = pkEmulatorDesign(o.points, deriveSeed(o.seed, 1));
   const test = [...pkEmulatorDesign(Math.max(1, o.testPoints), deriveSeed(o.seed, 2)).slice(0, o.testPoints), ...domainCorners()];
-  const init: BoltzmannWorkerInit = { standIn: o.standIn };
-  let pool: WorkerPool<BoltzmannTask, Float64Array> | null = null;
-  const getPool = () => (pool ??= new WorkerPool<BoltzmannTask, Float64Array>(new URL('../parallel/boltzmann-worker.js', import.meta.url), init, { size: o.threads ?? availableParallelism() }));
+  const init: PkEmulatorWorkerInit = { standIn: o.standIn };
+  let pool: WorkerPool<PkEmulatorTask, Float64Array> | null = null;
+  const getPool = () => (pool ??= new WorkerPool<PkEmulatorTask, Float64Array>(new URL('../parallel/pk-emulator-worker.js', import.meta.url), init, { size: o.threads ?? availableParallelism() }));
   let trainSet: SolvedSet;
   let testSet: SolvedSet;
   try {
@@ -140,7 +140,7 @@ export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> 
     trainSet = await solveSet('train', train, dir, getPool, o.log);
     testSet = await solveSet('test', test, dir, getPool, o.log);
   } finally {
-    if (pool) await (pool as WorkerPool<BoltzmannTask, Float64Array>).close();
+    if (pool) await (pool as WorkerPool<PkEmulatorTask, Float64Array>).close();
   }
   const n = train.length;
   const U = new Float64Array(n * 3);

@@ -8,7 +8,7 @@ import { cosmology } from '../../src/cosmology/params.js';
 import { LinearPower } from '../../src/cosmology/power/linear.js';
 import { domainCorners, fitPkEmulator, PK_EMULATOR_FIXED, pkEmulatorDesign } from '../../src/data/pk-emulator-fit.js';
 import { GaussianProcess } from '../../src/math/gp.js';
-import { solveBlock } from '../../src/parallel/boltzmann-worker.js';
+import { solveBlock } from '../../src/parallel/pk-emulator-worker.js';
 import { DEFAULT_PK_EMULATOR } from '../../src/paths.js';
 
 const NK = 700;

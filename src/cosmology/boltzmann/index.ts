@@ -37,7 +37,7 @@ export interface BoltzmannResult {
   sigma8: number;
   YHe: number;
   settings: BoltzmannSettings;
-  derived: { z_star: number; z_drag: number; r_drag: number; tau0: number; z_eq: number; steps: number };
+  derived: { z_star: number; z_drag: number; r_drag: number; tau0: number; z_eq: number; steps: number; modes: number };
 }
 
 function validateSettings(s: BoltzmannSettings): void {
@@ -61,6 +61,8 @@ function validateSettings(s: BoltzmannSettings): void {
   pos('sigma8kMin');
   pos('sigma8kMax');
   pos('sigma8kBreak');
+  pos('kDirectMax');
+  pos('highKPerEfold');
   pos('sigma8PerEfold');
   pos('sigma8PerEfoldHigh');
 }
@@ -95,16 +97,11 @@ export function sigma8Grid(s: BoltzmannSettings): number[] {
 }
 
 /**
- * sigma8^2 / A_s = int dln k (k / k_pivot)^(n_s - 1) T(k, 0)^2 W^2(k R8), R8 = 8/h Mpc: ln T splined in
- * ln k through the solved modes, the integral by Simpson's rule on 4000 intervals with the exact window.
+ * sigma8^2 / A_s = int dln k (k / k_pivot)^(n_s - 1) T(k, 0)^2 W^2(k R8), R8 = 8/h Mpc, with ln T(ln k)
+ * a cubic spline through solved modes; Simpson's rule on 4000 intervals with the exact window.
  */
-function sigma8PerAs(c: BoltzmannCosmology, bg: BoltzmannBackground, th: ThermalHistory, s: BoltzmannSettings, xDec: number): { value: number; steps: number } {
-  const ks = sigma8Grid(s);
-  const r = transfers(c, bg, th, ks, [0], s, xDec);
-  const lnT = new CubicSpline(ks.map(Math.log), r.t.map((v) => Math.log(Math.abs(v[0]))));
+function sigma8PerAs(c: BoltzmannCosmology, lnT: CubicSpline, a: number, b: number): number {
   const r8 = 8 / c.h;
-  const a = Math.log(ks[0]);
-  const b = Math.log(ks[ks.length - 1]);
   const n = 4000;
   const du = (b - a) / n;
   let sum = 0;
@@ -115,7 +112,16 @@ function sigma8PerAs(c: BoltzmannCosmology, bg: BoltzmannBackground, th: Thermal
     const g = (kk / K_PIVOT) ** (c.n_s - 1) * Math.exp(2 * lnT.evaluate(u)) * w * w;
     sum += (i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * g;
   }
-  return { value: (sum * du) / 3, steps: r.steps };
+  return (sum * du) / 3;
+}
+
+/** Largest gap in ln k between consecutive sorted values inside [lo, hi] (including the ends). */
+function maxLnGap(sorted: number[], lo: number, hi: number): number {
+  const inside = sorted.filter((v) => v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12));
+  if (inside.length === 0 || inside[0] > lo * (1 + 1e-9) || inside[inside.length - 1] < hi * (1 - 1e-9)) return Infinity;
+  let g = 0;
+  for (let i = 1; i < inside.length; i++) g = Math.max(g, Math.log(inside[i] / inside[i - 1]));
+  return g;
 }
 
 /**
@@ -149,24 +155,49 @@ export function solveBoltzmann(input: BoltzmannInput, k: ArrayLike<number>, z: A
   const zs = Array.from(z);
   const lnaSet = Array.from(new Set(zs.map((v) => -Math.log1p(v)))).sort((p, q) => p - q);
   const xDec = decouplingLna(bg, th, s.rsaKappaTau);
-  const { t, steps } = transfers(c, bg, th, k, lnaSet, s, xDec);
+  const lnaAll = lnaSet.includes(0) ? lnaSet : [...lnaSet, 0];
+  const i0 = lnaAll.indexOf(0);
 
+  // Modes to solve: the requested k up to kDirectMax, and above it a log grid (highKPerEfold per e-fold)
+  // through which ln T is splined; sigma8 reuses these when dense enough, else adds its own grid.
   const kk = Float64Array.from(k);
-  // sigma8 (always reported), from its own quadrature grid
-  const sg = sigma8PerAs(c, bg, th, s, xDec);
-  const sigma2PerAs = sg.value;
-  const extraSteps = sg.steps;
+  const req = Array.from(new Set(Array.from(kk))).sort((p, q) => p - q);
+  const kTop = req[req.length - 1];
+  const modes: number[] = [];
+  // extra nodes closer than 1e-3 in ln k to a node already there add nothing (and would make the spline ill-posed)
+  const addNode = (v: number): void => {
+    if (!modes.some((m) => Math.abs(Math.log(v / m)) < 1e-3)) modes.push(v);
+  };
+  for (const v of req) if (v <= s.kDirectMax) addNode(v);
+  if (kTop > s.kDirectMax) {
+    const n = Math.max(2, Math.ceil(Math.log(kTop / s.kDirectMax) * s.highKPerEfold));
+    for (let i = 0; i <= n; i++) addNode(s.kDirectMax * (kTop / s.kDirectMax) ** (i / n));
+  }
+  let sorted = [...modes].sort((p, q) => p - q);
+  const covers =
+    maxLnGap(sorted, s.sigma8kMin, s.sigma8kBreak) <= 1 / s.sigma8PerEfold + 1e-9 &&
+    maxLnGap(sorted, s.sigma8kBreak, s.sigma8kMax) <= 1 / s.sigma8PerEfoldHigh + 1e-9;
+  if (!covers) for (const v of sigma8Grid(s)) addNode(v);
+  sorted = [...modes].sort((p, q) => p - q);
+  const { t, steps } = transfers(c, bg, th, sorted, lnaAll, s, xDec);
+  const lnkNodes = sorted.map(Math.log);
+  const splines = lnaAll.map((_, j) => new CubicSpline(lnkNodes, t.map((v) => Math.log(Math.abs(v[j])))));
+  const index = new Map(sorted.map((v, i) => [v, i]));
+
+  // sigma8 (always reported) at z = 0
+  const sigma2PerAs = sigma8PerAs(c, splines[i0], Math.log(s.sigma8kMin), Math.log(s.sigma8kMax));
   const A_s = hasAs ? (input.A_s as number) : (input.sigma8 as number) ** 2 / sigma2PerAs;
   const sigma8 = Math.sqrt(A_s * sigma2PerAs);
 
   const pk: Float64Array[] = [];
   const transfer: Float64Array[] = [];
   for (const zv of zs) {
-    const j = lnaSet.indexOf(-Math.log1p(zv));
+    const j = lnaAll.indexOf(-Math.log1p(zv));
     const T = new Float64Array(kk.length);
     const P = new Float64Array(kk.length);
     for (let i = 0; i < kk.length; i++) {
-      T[i] = t[i][j];
+      const m = kk[i] <= s.kDirectMax ? index.get(kk[i]) : undefined;
+      T[i] = m !== undefined ? t[m][j] : Math.exp(splines[j].evaluate(Math.log(kk[i])));
       P[i] = ((2 * Math.PI * Math.PI) / kk[i] ** 3) * A_s * (kk[i] / K_PIVOT) ** (c.n_s - 1) * T[i] * T[i];
     }
     transfer.push(T);
@@ -181,6 +212,6 @@ export function solveBoltzmann(input: BoltzmannInput, k: ArrayLike<number>, z: A
     sigma8,
     YHe: c.YHe,
     settings: s,
-    derived: { z_star: th.zStar, z_drag: th.zDrag, r_drag: th.rDrag, tau0: bg.tau0, z_eq: 1 / bg.aEq - 1, steps: steps + extraSteps },
+    derived: { z_star: th.zStar, z_drag: th.zDrag, r_drag: th.rDrag, tau0: bg.tau0, z_eq: 1 / bg.aEq - 1, steps, modes: sorted.length },
   };
 }

@@ -77,7 +77,15 @@ export function decouplingLna(bg: BoltzmannBackground, th: ThermalHistory, targe
  * CDM + baryon density contrast there, per unit initial comoving curvature.
  * `xDecoupled` is decouplingLna(bg, th, s.rsaKappaTau) (shared by all k).
  */
-export function evolveMode(bg: BoltzmannBackground, th: ThermalHistory, k: number, lnaOut: ArrayLike<number>, s: ModeSettings, xDecoupled?: number): ModeResult {
+export function evolveMode(
+  bg: BoltzmannBackground,
+  th: ThermalHistory,
+  k: number,
+  lnaOut: ArrayLike<number>,
+  s: ModeSettings,
+  xDecoupled?: number,
+  jacobianCheck?: (stage: string, n: number, byColumns: (x: number, j: Float64Array) => void, analytic: (x: number, j: Float64Array) => void) => void,
+): ModeResult {
   const c = bg.cosmo;
   const H2 = c.H0c * c.H0c;
   const Og = c.Omega_g;
@@ -93,23 +101,19 @@ export function evolveMode(bg: BoltzmannBackground, th: ThermalHistory, k: numbe
   const iTb = 3;
   const iF = 4;
 
-  // background at the last x, reused by the Jacobian's n right-hand-side calls
-  let cx = NaN;
-  let aH = 0;
-  let a = 0;
-  let kap = 0;
-  let cs2 = 0;
-  let invTau = 0;
-  let Rb = 0;
+  // background at the last x: [x, a, aH, kappa', c_s^2, 1/tau, R] in a typed array (mutable doubles in
+  // closure variables would be re-boxed on every store)
+  const bgx = new Float64Array(7).fill(NaN);
   const setX = (x: number): void => {
-    if (x === cx) return;
-    cx = x;
-    a = Math.exp(x);
-    aH = bg.conformalHubble(a);
-    kap = th.opacity(x);
-    cs2 = th.cs2(x);
-    invTau = 1 / bg.tau(x);
-    Rb = ((4 / 3) * Og) / (Ob * a);
+    if (x === bgx[0]) return;
+    const a = Math.exp(x);
+    bgx[0] = x;
+    bgx[1] = a;
+    bgx[2] = bg.conformalHubble(a);
+    bgx[3] = th.opacity(x);
+    bgx[4] = th.cs2(x);
+    bgx[5] = 1 / bg.tau(x);
+    bgx[6] = ((4 / 3) * Og) / (Ob * a);
   };
 
   const makeSystem = (stage: Stage): { sys: StiffSystem; iG: number; iN: number } => {
@@ -120,6 +124,12 @@ export function evolveMode(bg: BoltzmannBackground, th: ThermalHistory, k: numbe
     const n = stage === 'streaming' ? 4 : iN + ln + 1;
     const rhs = (x: number, y: Float64Array, f: Float64Array): void => {
       setX(x);
+      const a = bgx[1];
+      const aH = bgx[2];
+      const kap = bgx[3];
+      const cs2 = bgx[4];
+      const invTau = bgx[5];
+      const Rb = bgx[6];
       const ia = 1 / a;
       const eta = y[iEta];
       const dc = y[iDc];
@@ -182,6 +192,120 @@ export function evolveMode(bg: BoltzmannBackground, th: ThermalHistory, k: numbe
     };
     const unit = new Float64Array(n);
     const col = new Float64Array(n);
+    // linear system: column j of the Jacobian is f(e_j) (used for the 4-unknown streaming stage)
+    const columnJacobian = (x: number, jac: Float64Array): void => {
+      for (let j = 0; j < n; j++) {
+        unit[j] = 1;
+        rhs(x, unit, col);
+        unit[j] = 0;
+        for (let i = 0; i < n; i++) jac[i * n + j] = col[i];
+      }
+    };
+    const hc = new Float64Array(n); // h' = sum_j hc_j y_j
+    const ec = new Float64Array(n); // eta' = sum_j ec_j y_j
+    const hIdx = [iEta, iDc, iDb, iF, iN];
+    const eIdx = [iTb, iF + 1, iN + 1];
+    // the same equations as rhs(), differentiated by hand (test/cosmology/boltzmann-jacobian.test.ts checks them)
+    const analyticJacobian = (x: number, jac: Float64Array): void => {
+      setX(x);
+      const a = bgx[1];
+      const aH = bgx[2];
+      const kap = bgx[3];
+      const cs2 = bgx[4];
+      const invTau = bgx[5];
+      const Rb = bgx[6];
+      jac.fill(0);
+      const ia = 1 / a;
+      const inv = 1 / aH;
+      const F = iF;
+      const G = iG;
+      const N = iN;
+      hc[iEta] = (2 * k2) / aH;
+      hc[iDc] = (3 * H2 * Oc * ia) / aH;
+      hc[iDb] = (3 * H2 * Ob * ia) / aH;
+      hc[F] = (3 * H2 * Og * ia * ia) / aH;
+      hc[N] = (3 * H2 * On * ia * ia) / aH;
+      ec[iTb] = (1.5 * H2 * Ob * ia) / k2;
+      ec[F + 1] = (1.5 * H2 * Og * ia * ia) / k;
+      ec[N + 1] = (1.5 * H2 * On * ia * ia) / k;
+      const addH = (row: number, c: number): void => {
+        for (const j of hIdx) jac[row * n + j] += c * hc[j] * inv;
+      };
+      const addE = (row: number, c: number): void => {
+        for (const j of eIdx) jac[row * n + j] += c * ec[j] * inv;
+      };
+      const set = (row: number, j: number, v: number): void => {
+        jac[row * n + j] += v * inv;
+      };
+      addE(iEta, 1);
+      addH(iDc, -0.5);
+      addH(iDb, -0.5);
+      set(iDb, iTb, -1);
+      set(iTb, iTb, -aH - Rb * kap);
+      set(iTb, iDb, cs2 * k2);
+      set(iTb, F + 1, Rb * kap * 0.75 * k);
+      // photons
+      set(F, F + 1, -k);
+      addH(F, -2 / 3);
+      set(F + 1, F, k / 3);
+      set(F + 1, F + 2, (-2 * k) / 3);
+      set(F + 1, iTb, (kap * 4) / (3 * k));
+      set(F + 1, F + 1, -kap);
+      set(F + 2, F + 1, (2 * k) / 5);
+      set(F + 2, F + 3, (-3 * k) / 5);
+      addH(F + 2, 4 / 15);
+      addE(F + 2, 8 / 5);
+      set(F + 2, F + 2, -0.9 * kap);
+      set(F + 2, G, 0.1 * kap);
+      set(F + 2, G + 2, 0.1 * kap);
+      for (let l = 3; l < lg; l++) {
+        set(F + l, F + l - 1, (k * l) / (2 * l + 1));
+        set(F + l, F + l + 1, (-k * (l + 1)) / (2 * l + 1));
+        set(F + l, F + l, -kap);
+      }
+      set(F + lg, F + lg - 1, k);
+      set(F + lg, F + lg, -((lg + 1) * invTau + kap));
+      set(G, G + 1, -k);
+      set(G, G, -0.5 * kap);
+      set(G, F + 2, 0.5 * kap);
+      set(G, G + 2, 0.5 * kap);
+      set(G + 1, G, k / 3);
+      set(G + 1, G + 2, (-2 * k) / 3);
+      set(G + 1, G + 1, -kap);
+      set(G + 2, G + 1, (2 * k) / 5);
+      set(G + 2, G + 3, (-3 * k) / 5);
+      set(G + 2, G + 2, -0.9 * kap);
+      set(G + 2, F + 2, 0.1 * kap);
+      set(G + 2, G, 0.1 * kap);
+      for (let l = 3; l < lg; l++) {
+        set(G + l, G + l - 1, (k * l) / (2 * l + 1));
+        set(G + l, G + l + 1, (-k * (l + 1)) / (2 * l + 1));
+        set(G + l, G + l, -kap);
+      }
+      set(G + lg, G + lg - 1, k);
+      set(G + lg, G + lg, -((lg + 1) * invTau + kap));
+      // neutrinos
+      set(N, N + 1, -k);
+      addH(N, -2 / 3);
+      set(N + 1, N, k / 3);
+      set(N + 1, N + 2, (-2 * k) / 3);
+      if (stage === 'nuFluid') {
+        set(N + 2, N + 2, -3 * invTau);
+        set(N + 2, N + 1, k);
+        addH(N + 2, 2 / 3);
+        return;
+      }
+      set(N + 2, N + 1, (2 * k) / 5);
+      set(N + 2, N + 3, (-3 * k) / 5);
+      addH(N + 2, 4 / 15);
+      addE(N + 2, 8 / 5);
+      for (let l = 3; l < ln; l++) {
+        set(N + l, N + l - 1, (k * l) / (2 * l + 1));
+        set(N + l, N + l + 1, (-k * (l + 1)) / (2 * l + 1));
+      }
+      set(N + ln, N + ln - 1, k);
+      set(N + ln, N + ln, -(ln + 1) * invTau);
+    };
     // Structure: the metric (h', eta') couples eta, delta_c, delta_b, theta_b, F0, F2, N0, N2 to everything;
     // the rest are chains (photon F_l, G_l with G0-G2 coupling, neutrino F_l): banded with kl = ku = 2.
     let linearSolver: BorderedBandedSolver | undefined;
@@ -197,16 +321,12 @@ export function evolveMode(bg: BoltzmannBackground, th: ThermalHistory, k: numbe
       n,
       rhs,
       linearSolver,
-      // linear system: column j of the Jacobian is f(e_j)
       jacobian(x, _y, jac) {
-        for (let j = 0; j < n; j++) {
-          unit[j] = 1;
-          rhs(x, unit, col);
-          unit[j] = 0;
-          for (let i = 0; i < n; i++) jac[i * n + j] = col[i];
-        }
+        if (stage === 'streaming') columnJacobian(x, jac);
+        else analyticJacobian(x, jac);
       },
     };
+    if (jacobianCheck && stage !== 'streaming') jacobianCheck(stage, n, (x, jac) => columnJacobian(x, jac), (x, jac) => analyticJacobian(x, jac));
     return { sys, iG, iN };
   };
 

@@ -26,6 +26,12 @@ export interface BoltzmannSettings {
   rsaKappaTau: number;
   /** Step budget per mode; exceeding it throws. */
   maxSteps: number;
+  /**
+   * k sampling: requested k <= kDirectMax [1/Mpc] are solved directly; above it T is solved on a log grid
+   * with highKPerEfold points per e-fold and ln T splined in ln k (T is smooth there: no BAO left).
+   */
+  kDirectMax: number;
+  highKPerEfold: number;
   /** RECFAST output spacing in z (RECFAST/CAMB: 1). */
   recfastDz: number;
   /** Nodes per e-fold of a in the x_e, c_s^2 tables. */
@@ -53,6 +59,8 @@ export const DEFAULT_BOLTZMANN: Readonly<BoltzmannSettings> = Object.freeze({
   rsaKTau: 45,
   rsaKappaTau: 0.2,
   maxSteps: 200000,
+  kDirectMax: 1,
+  highKPerEfold: 3,
   recfastDz: 5,
   thermoNodesPerEfold: 400,
   sigma8kMin: 5e-4,
