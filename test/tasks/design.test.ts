@@ -30,7 +30,7 @@ describe('Latin hypercube design', () => {
     expect(() => validateRanges({ ...paperRanges(5), dz_6: [0, 1] }, 5)).toThrow(/unknown parameter "dz_6"/);
     expect(() => validateRanges({ ...paperRanges(5), h: [0.9, 0.5] }, 5)).toThrow(/range of h is inverted/);
     const { sigma8: _drop, ...noSigma8 } = paperRanges(5);
-    expect(() => validateRanges(noSigma8, 5)).toThrow(/must include sigma8/);
+    expect(() => validateRanges(noSigma8, 5)).toThrow(/must include exactly one of sigma8 and A_s/);
   });
 
   it('maps a parameter vector onto cosmology and nuisance parameters', () => {
