@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readSaccFits } from '../../src/io/sacc-fits.js';
 import { readSaccHdf5 } from '../../src/io/sacc-hdf5.js';
 import type { TwoPointData } from '../../src/io/sacc-types.js';
+import { expectSameTwoPoint } from '../helpers/two-point.js';
 
 const DES = join(__dirname, '..', 'reference', 'surveys', 'des-y1');
 
@@ -44,5 +46,11 @@ describe('DES Y1 SACC file (LSST DESC firecrown test data)', () => {
     expect(first.tracers).toEqual(['src0', 'src0']);
     expect(first.theta).toBeGreaterThan(2);
     expect(first.theta).toBeLessThan(300); // arcmin
+  });
+
+  it('FITS (legacy_sacc_data.fits) gives the same points, tags, tracers and covariance as HDF5, to the bit', async () => {
+    const h = await readSaccHdf5(join(DES, 'sacc_data.hdf5'));
+    const f = readSaccFits(join(DES, 'legacy_sacc_data.fits'));
+    expectSameTwoPoint(h, f, 'DES Y1 HDF5 vs FITS');
   });
 });
