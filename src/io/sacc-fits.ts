@@ -121,5 +121,6 @@ export function saccFitsBytes(data: TwoPointData, gzip = false): Uint8Array {
 
 /** Write `data` as SACC 2 FITS atomically (gzip-compressed when the path ends in .gz). */
 export function writeSaccFits(data: TwoPointData, path: string): void {
+  checkTwoPoint(data, `${path} (to write)`);
   writeFileAtomic(path, saccFitsBytes(data, path.endsWith('.gz')));
 }
