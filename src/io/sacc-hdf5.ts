@@ -76,7 +76,7 @@ function readTable(d: H5Dataset, file: string, limit: number): SaccTable {
   try {
     rows = (nrows === 0 ? [] : d.value) as unknown[][];
   } catch (err) {
-    throw new CosmetaError(`${file}: cannot read ${d.path}: ${(err as Error).message}`);
+    throw new CosmetaError(`${file}: cannot read ${d.path}: ${hdf5Reason(err)} (corrupt file?)`);
   }
   const columns: TableColumn[] = (m.compound_type?.members ?? []).map((mem, j): TableColumn => {
     const base = mem.type === H5T_ARRAY && mem.array_type ? mem.array_type : mem;

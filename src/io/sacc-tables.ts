@@ -279,7 +279,8 @@ export function twoPointToTables(data: TwoPointData): SaccTable[] {
       nrows: w.ell.length,
     });
   });
-  const n = data.points.length;
+  // The covariance's own size (checked writers have made sure it is the number of points).
+  const n = Math.round(Math.sqrt(data.covariance.length));
   if (data.covariance.length > 0) {
     tables.push({
       meta: { SIZE: n, SACCTYPE: 'covariance', SACCCLSS: 'full', SACCNAME: 'cov', EXTNAME: 'covariance:full:cov' },
