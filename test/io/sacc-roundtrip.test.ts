@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { loadH5, type H5Dataset, type H5File, type H5Group } from '../../src/io/h5.js';
 import { readFits } from '../../src/io/fits.js';
@@ -44,11 +45,15 @@ describe('SACC write-then-read round trips', () => {
     expect(back.points[13].tags).toEqual({ theta_min: 4.5 / 1.3, theta_max: 4.5 * 1.3, bin: 1 });
   });
 
-  it('HDF5 round-trips the same minus windows, and refuses vector columns with a pointer to FITS', async () => {
+  it('HDF5 (and .gz) round-trips the same minus windows, and refuses vector columns with a pointer to FITS', async () => {
     // h5wasm cannot create HDF5 enums (h5py's booleans), so a boolean is stored as int8 and reads back as 0/1.
     const d = withoutWindows(syntheticTwoPoint());
     await writeSaccHdf5(d, join(dir, 'syn.hdf5'));
-    expectSameTwoPoint({ ...d, metadata: { ...d.metadata, blinded: 0 } }, await readSaccHdf5(join(dir, 'syn.hdf5')), 'synthetic HDF5');
+    const hd = { ...d, metadata: { ...d.metadata, blinded: 0 } };
+    expectSameTwoPoint(hd, await readSaccHdf5(join(dir, 'syn.hdf5')), 'synthetic HDF5');
+    // sacc also reads gzip-compressed copies (.hdf5.gz); so does readTwoPointFile, by content.
+    writeFileSync(join(dir, 'syn.sacc.gz'), gzipSync(readFileSync(join(dir, 'syn.hdf5'))));
+    expectSameTwoPoint(hd, await readTwoPointFile(join(dir, 'syn.sacc.gz')), 'synthetic HDF5.gz');
     await expect(writeSaccHdf5(syntheticTwoPoint(), join(dir, 'win.hdf5'))).rejects.toThrow(/win\.hdf5: column weight of window 0 is a vector column.*--format fits/);
   });
 });
