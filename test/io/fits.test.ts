@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { card, readFits, writeFits, type FitsTable } from '../../src/io/fits.js';
+import { pythonWith, skipNote } from '../helpers/python.js';
 
-const ASTROPY = spawnSync('python3', ['-c', 'import astropy'], { encoding: 'utf8' }).status === 0;
-/** Optional cross-check with astropy: skipped, saying so in its title, where python3 has no astropy. */
-const WHY = ASTROPY ? '' : ' [skipped: python3 has no astropy here]';
+const ASTROPY = pythonWith('astropy');
 
 describe('FITS cards', () => {
   it('are 80 characters in the fixed format astropy writes (values as in legacy_sacc_data.fits)', () => {
@@ -73,12 +72,12 @@ describe('FITS binary tables and images', () => {
     expect(hdus[1].kind === 'image' && Array.from(hdus[1].data)).toEqual([1, 2]);
   });
 
-  it.skipIf(!ASTROPY)(`astropy reads our binary table and image with the same values${WHY}`, () => {
+  it.skipIf(ASTROPY === null)(`astropy reads our binary table and image with the same values${skipNote(ASTROPY, 'astropy')}`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'cosmeta-fits-'));
     const path = join(dir, 't.fits');
     writeFileSync(path, bytes);
     const py = `import sys, json\nfrom astropy.io import fits\nf = fits.open(sys.argv[1])\nt = f[1].data\nprint(json.dumps({"long": [int(x) for x in t["long"]], "vec": t["vec"].tolist(), "name": list(t["name"]), "img": f[2].data.tolist()}))`;
-    const r = spawnSync('python3', ['-c', py, path], { encoding: 'utf8' });
+    const r = spawnSync(ASTROPY as string, ['-c', py, path], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.long).toEqual([-(2 ** 53) + 1, 0, 2 ** 53 - 1]);

@@ -11,14 +11,14 @@ import { readSaccHdf5, writeSaccHdf5 } from '../../src/io/sacc-hdf5.js';
 import type { TwoPointData } from '../../src/io/sacc-types.js';
 import { readTwoPointFile, writeSacc } from '../../src/io/two-point-file.js';
 import { syntheticTwoPoint } from '../helpers/synthetic-two-point.js';
+import { pythonWith, skipNote } from '../helpers/python.js';
 import { expectSameTwoPoint } from '../helpers/two-point.js';
 
 const DES = join(__dirname, '..', 'reference', 'surveys', 'des-y1');
 const dir = mkdtempSync(join(tmpdir(), 'cosmeta-sacc-'));
-const python = (mods: string) => spawnSync('python3', ['-c', `import ${mods}`], { encoding: 'utf8' }).status === 0;
-const H5PY = python('h5py');
-const SACC = python('sacc');
-const skipped = (ok: boolean, what: string) => (ok ? '' : ` [skipped: python3 has no ${what} here]`);
+const H5PY = pythonWith('h5py');
+const ASTROPY = pythonWith('astropy');
+const SACC = pythonWith('sacc');
 
 /** The points with windows removed (the HDF5 writer cannot store vector columns yet). */
 function withoutWindows(d: TwoPointData): TwoPointData {
@@ -118,16 +118,54 @@ describe('files Cosmeta writes have the layout sacc 2.x writes', () => {
     }
   });
 
-  it.skipIf(!H5PY)(`h5py reads our HDF5 tables${skipped(H5PY, 'h5py')}`, () => {
-    const py = `import sys, h5py\nf = h5py.File(sys.argv[1], 'r')\nprint(f['data/galaxy_shear_xi_plus'].shape[0], f['covariance_cov'].dtype.names[-1], f['tracer/src0'].attrs['SACCNAME'])`;
-    const r = spawnSync('python3', ['-c', py, join(dir, 'des.hdf5')], { encoding: 'utf8' });
+  it.skipIf(H5PY === null)(`h5py reads our HDF5 tables: names, column types, attributes, covariance rows${skipNote(H5PY, 'h5py')}`, async () => {
+    const path = join(dir, 'h5py.hdf5');
+    await writeSaccHdf5(await readSaccHdf5(join(DES, 'sacc_data.hdf5')), path);
+    const py = [
+      'import sys, json, h5py, numpy as np',
+      'f = h5py.File(sys.argv[1], "r")',
+      'x = f["data/galaxy_shear_xi_plus"]; c = f["covariance_cov"]; t = f["tracer/src0"]',
+      'a = c[()]; cov = np.array([a["col_%d" % i] for i in range(c.attrs["SIZE"])])',
+      'print(json.dumps({"keys": sorted(f.keys()), "xip": [x.shape[0], str(x.dtype)], "attrs": {k: (v if isinstance(v, str) else int(v)) for k, v in x.attrs.items()},',
+      '  "src0": [t.attrs["SACCNAME"], t.attrs["SACCQTTY"], float(t["nz"][100])], "cov": [cov.shape[0], float(cov[230, 231]), bool((cov == cov.T).all())], "version": int(f["sacc_hdf5_version"][0])}))',
+    ].join('\n');
+    const r = spawnSync(H5PY as string, ['-c', py, path], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toBe('167 col_456 src0');
+    const j = JSON.parse(r.stdout);
+    const des = await readSaccHdf5(join(DES, 'sacc_data.hdf5'));
+    expect(j.keys).toEqual(['covariance_cov', 'data', 'metadata', 'sacc_hdf5_version', 'tracer']);
+    expect(j.xip).toEqual([167, "[('tracer_0', 'S4'), ('tracer_1', 'S4'), ('value', '<f8'), ('theta', '<f8'), ('sacc_ordering', '<i8')]"]);
+    expect(j.attrs).toEqual({ NTRACER: 2, SACCTYPE: 'data', SACCNAME: 'galaxy_shear_xi_plus' });
+    expect(j.src0).toEqual(['src0', 'generic', des.tracers.find((t) => t.name === 'src0')!.nz[100]]);
+    expect(j.cov).toEqual([457, des.covariance[230 * 457 + 231], true]);
+    expect(j.version).toBe(1);
   });
 
-  it.skipIf(!SACC)(`Python's sacc loads our HDF5 and FITS files${skipped(SACC, 'sacc')}`, () => {
+  it.skipIf(ASTROPY === null)(`astropy reads our SACC FITS: HDU names, table columns, header keys, vector covariance rows${skipNote(ASTROPY, 'astropy')}`, async () => {
+    const path = join(dir, 'astropy.fits');
+    writeSaccFits(syntheticTwoPoint(), path);
+    const py = [
+      'import sys, json, warnings',
+      'from astropy.io import fits',
+      'from astropy.table import Table',
+      'f = fits.open(sys.argv[1])',
+      'w = Table.read(f["window:Bandpower:0"]); c = Table.read(f["covariance:full:cov"]); d = Table.read(f[5])',
+      'print(json.dumps({"names": [h.name for h in f], "fver": f[0].header["SACCFVER"], "weight": list(w["weight"].shape), "row": list(c["row"].shape),',
+      '  "data": [d.meta["SACCNAME"], int(d.meta["NTRACER"]), d.colnames, [str(d[c].dtype) for c in d.colnames]]}))',
+    ].join('\n');
+    const r = spawnSync(ASTROPY as string, ['-W', 'ignore', '-c', py, path], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.names).toEqual(['PRIMARY', 'tracer:NZ:src0', 'tracer:NZ:src1', 'window:Bandpower:0', 'covariance:full:cov', '', '', 'metadata:metadata:metadata']);
+    expect(j.fver).toBe(2);
+    expect(j.weight).toEqual([99, 4]);
+    expect(j.row).toEqual([17, 17]);
+    expect(j.data).toEqual(['galaxy_shear_cl_ee', 2, ['tracer_0', 'tracer_1', 'value', 'ell', 'window', 'window_ind', 'sacc_ordering'], ['<U4', '<U4', '>f8', '>f8', '>i8', '>i8', '>i8']]);
+  });
+
+  it.skipIf(SACC === null)(`Python's sacc loads our HDF5 and FITS files${skipNote(SACC, 'sacc')}`, () => {
     const py = `import sys, sacc\nfor p in sys.argv[1:]:\n    s = sacc.Sacc.load(p)\n    print(len(s.data), s.covariance.dense.shape[0], len(s.tracers), len(s.get_data_points('galaxy_shear_xi_plus')))`;
-    const r = spawnSync('python3', ['-c', py, join(dir, 'des.hdf5'), join(dir, 'des.fits')], { encoding: 'utf8' });
+    const r = spawnSync(SACC as string, ['-c', py, join(dir, 'des.hdf5'), join(dir, 'des.fits')], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n')).toEqual(['457 457 9 167', '457 457 9 167']);
   });
