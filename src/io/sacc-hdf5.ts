@@ -32,12 +32,73 @@ const H5T_COMPOUND = 6;
 const H5T_ENUM = 8;
 const H5T_ARRAY = 10;
 
-interface MemberMeta {
-  name: string;
+interface TypeMeta {
   type: number;
   size: number;
+  signed?: boolean;
+  littleEndian?: boolean;
+  vlen?: boolean;
   shape?: number[];
-  array_type?: { type: number; size: number; shape?: number[] };
+}
+
+interface MemberMeta extends TypeMeta {
+  name: string;
+  offset: number;
+  array_type?: TypeMeta;
+}
+
+interface DatasetIo {
+  get_dataset_data(fileId: bigint, path: string, count: null, offset: null, stride: null, ptr: bigint): number;
+}
+
+/** One element of a fixed-size numeric HDF5 type at byte `at`. */
+function numberAt(view: DataView, at: number, t: TypeMeta): number {
+  const le = t.littleEndian !== false;
+  if (t.type === H5T_FLOAT) return t.size === 8 ? view.getFloat64(at, le) : view.getFloat32(at, le);
+  const signed = t.signed !== false;
+  if (t.size === 8) return Number(signed ? view.getBigInt64(at, le) : view.getBigUint64(at, le));
+  if (t.size === 4) return signed ? view.getInt32(at, le) : view.getUint32(at, le);
+  if (t.size === 2) return signed ? view.getInt16(at, le) : view.getUint16(at, le);
+  return signed ? view.getInt8(at) : view.getUint8(at);
+}
+
+/**
+ * Columns of a compound table decoded from its raw bytes (members at their HDF5 offsets): h5wasm's
+ * `value` builds a JS array per row, which takes seconds for a 2000 x 2000 covariance. Returns null
+ * when a member is a variable-length string (its bytes are heap pointers); `value` reads those.
+ */
+function rawColumns(d: H5Dataset, size: number, nrows: number, members: MemberMeta[]): TableColumn[] | null {
+  if (members.some((m) => m.vlen || m.array_type?.vlen)) return null;
+  const nbytes = size * nrows;
+  const ptr = Module._malloc(Math.max(1, nbytes));
+  let bytes: Uint8Array;
+  try {
+    (Module as unknown as DatasetIo).get_dataset_data(d.file_id, d.path, null, null, null, BigInt(ptr));
+    bytes = Module.HEAPU8.slice(ptr, ptr + nbytes);
+  } finally {
+    Module._free(ptr);
+  }
+  const view = new DataView(bytes.buffer);
+  return members.map((mem): TableColumn => {
+    const base = mem.type === H5T_ARRAY && mem.array_type ? mem.array_type : mem;
+    const width = mem.type === H5T_ARRAY ? (mem.array_type?.shape ?? []).reduce((a, b) => a * b, 1) : 1;
+    if (base.type === H5T_STRING) {
+      const out: string[] = [];
+      for (let r = 0; r < nrows; r++) {
+        const at = r * size + mem.offset;
+        let end = at;
+        while (end < at + mem.size && bytes[end] !== 0) end++;
+        out.push(Buffer.from(bytes.subarray(at, end)).toString('utf8').replace(/ +$/, ''));
+      }
+      return { name: mem.name, kind: 'string', width: 1, values: out };
+    }
+    const values = new Float64Array(nrows * width);
+    for (let r = 0; r < nrows; r++) {
+      for (let k = 0; k < width; k++) values[r * width + k] = numberAt(view, r * size + mem.offset + k * base.size, base);
+    }
+    if (base.type === H5T_ENUM) return { name: mem.name, kind: 'bool', width, values: Array.from(values, (v) => v !== 0) };
+    return { name: mem.name, kind: base.type === H5T_INTEGER ? 'int' : 'float', width, values };
+  });
 }
 
 function claimedBytes(d: H5Dataset): number {
@@ -64,7 +125,7 @@ function readTable(d: H5Dataset, file: string, limit: number): SaccTable {
   for (const [k, a] of Object.entries(d.attrs)) meta[k] = scalar(a.value);
   const bytes = claimedBytes(d);
   if (!(bytes <= limit)) throw new CosmetaError(`${file}: dataset ${d.path} claims ${bytes} bytes, impossible for a file of this size`);
-  const m = d.metadata as { type: number; shape: number[] | null; compound_type?: { members: MemberMeta[] } };
+  const m = d.metadata as { type: number; size: number; shape: number[] | null; compound_type?: { members: MemberMeta[] } };
   const shape = (m.shape ?? []).map(Number);
   if (m.type !== H5T_COMPOUND) {
     if (shape.reduce((a, b) => a * b, 1) === 0) return { meta, columns: [], nrows: 0 };
@@ -72,19 +133,25 @@ function readTable(d: H5Dataset, file: string, limit: number): SaccTable {
   }
   if (shape.length !== 1) throw new CosmetaError(`${file}: table ${d.path} has shape [${shape}], expected one dimension`);
   const nrows = shape[0];
-  let rows: unknown[][];
+  const members = m.compound_type?.members ?? [];
+  for (const mem of members) {
+    const base = mem.type === H5T_ARRAY && mem.array_type ? mem.array_type : mem;
+    if (base.type !== H5T_INTEGER && base.type !== H5T_FLOAT && base.type !== H5T_ENUM && base.type !== H5T_STRING) {
+      throw new CosmetaError(`${file}: column ${mem.name} of ${d.path} has an unsupported HDF5 type class ${base.type}`);
+    }
+  }
+  let rows: unknown[][] = [];
   try {
+    const raw = nrows === 0 ? null : rawColumns(d, m.size, nrows, members);
+    if (raw !== null) return { meta, columns: raw, nrows };
     rows = (nrows === 0 ? [] : d.value) as unknown[][];
   } catch (err) {
     throw new CosmetaError(`${file}: cannot read ${d.path}: ${hdf5Reason(err)} (corrupt file?)`);
   }
-  const columns: TableColumn[] = (m.compound_type?.members ?? []).map((mem, j): TableColumn => {
+  const columns: TableColumn[] = members.map((mem, j): TableColumn => {
     const base = mem.type === H5T_ARRAY && mem.array_type ? mem.array_type : mem;
     const width = mem.type === H5T_ARRAY ? (mem.array_type?.shape ?? []).reduce((a, b) => a * b, 1) : 1;
     if (base.type === H5T_STRING) return { name: mem.name, kind: 'string', width: 1, values: rows.map((r) => trimString(r[j])) };
-    if (base.type !== H5T_INTEGER && base.type !== H5T_FLOAT && base.type !== H5T_ENUM) {
-      throw new CosmetaError(`${file}: column ${mem.name} of ${d.path} has an unsupported HDF5 type class ${base.type}`);
-    }
     const values = new Float64Array(nrows * width);
     for (let r = 0; r < nrows; r++) {
       const cell = rows[r][j];
@@ -282,6 +349,9 @@ function hdf5Columns(t: SaccTable, path: string): SaccTable {
   const row = t.columns.find((c) => c.name === 'row');
   if (t.meta.SACCTYPE === 'covariance' && row !== undefined) {
     const n = row.width;
+    if (n > MAX_COLUMN_MEMBERS) {
+      throw new CosmetaError(`${path}: a ${n} x ${n} covariance needs ${n} col_i members, more than the ${MAX_COLUMN_MEMBERS} an HDF5 compound type holds here (its 64 KiB header-message limit); write FITS (--format fits) instead`);
+    }
     const v = row.values as Float64Array;
     const columns: TableColumn[] = [];
     for (let i = 0; i < n; i++) columns.push({ name: `col_${i}`, kind: 'float', width: 1, values: v.slice(i * n, (i + 1) * n) });
@@ -293,6 +363,9 @@ function hdf5Columns(t: SaccTable, path: string): SaccTable {
   }
   return t;
 }
+
+/** Largest covariance written as col_i members (2000 measured to work, 2200 exceeds the message limit). */
+const MAX_COLUMN_MEMBERS = 2000;
 
 /** HDF5 path of a table, as sacc's `save_hdf5` names it. */
 function tablePath(t: SaccTable): [string | null, string] {
@@ -310,7 +383,7 @@ export async function writeSaccHdf5(data: TwoPointData, path: string): Promise<v
   const tables = twoPointToTables(data).map((t) => hdf5Columns(t, path));
   const tmp = `${path}.cosmeta-tmp-${process.pid}`;
   try {
-    writeDeterministic(() => {
+    writeDeterministic(() => quietly(() => {
       const f = new h5.File(tmp, 'w');
       try {
         f.create_dataset({ name: 'sacc_hdf5_version', data: Int32Array.of(SACC_HDF5_VERSION), shape: [1], dtype: '<i' });
@@ -327,11 +400,11 @@ export async function writeSaccHdf5(data: TwoPointData, path: string): Promise<v
       } finally {
         f.close();
       }
-    });
+    }));
     renameSync(tmp, path);
   } catch (err) {
     rmSync(tmp, { force: true });
     if (err instanceof CosmetaError) throw err;
-    throw new CosmetaError(`cannot write ${path}: ${(err as Error).message}`);
+    throw new CosmetaError(`cannot write ${path}: ${hdf5Reason(err)}`);
   }
 }
