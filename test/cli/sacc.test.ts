@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -45,5 +45,6 @@ describe('cosmeta sacc', () => {
     expect(existsSync(join(dir, 'c.dat'))).toBe(false);
     const [a, b] = [await readSaccHdf5(join(DES, 'sacc_data.hdf5')), await readTwoPointFile(join(dir, 'b.out'))];
     expectSameTwoPoint(a, b, 'HDF5 -> FITS -> HDF5');
+    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +84,7 @@ describe('FITS binary tables and images', () => {
     expect(j.vec[1]).toEqual([Math.PI, -0, 1e-300]);
     expect(j.name).toEqual(['src0', '', 'lens4']);
     expect(j.img).toEqual([[1, 2, 3], [4, 5, 6]]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CosmetaError } from '../../src/errors.js';
 import { createFloat64, loadH5, writeDeterministic } from '../../src/io/h5.js';
 import { saccFitsBytes } from '../../src/io/sacc-fits.js';
@@ -15,6 +15,7 @@ const DES = join(__dirname, '..', 'reference', 'surveys', 'des-y1');
 const HDF5 = readFileSync(join(DES, 'sacc_data.hdf5'));
 const FITS = readFileSync(join(DES, 'legacy_sacc_data.fits'));
 const dir = mkdtempSync(join(tmpdir(), 'cosmeta-bad-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let des: TwoPointData;
 
 beforeAll(async () => {

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'fflate';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadH5, type H5Dataset, type H5File, type H5Group } from '../../src/io/h5.js';
 import { readFits } from '../../src/io/fits.js';
 import { readSaccFits, saccFitsBytes, writeSaccFits } from '../../src/io/sacc-fits.js';
@@ -16,6 +16,7 @@ import { expectSameTwoPoint } from '../helpers/two-point.js';
 
 const DES = join(__dirname, '..', 'reference', 'surveys', 'des-y1');
 const dir = mkdtempSync(join(tmpdir(), 'cosmeta-sacc-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const H5PY = pythonWith('h5py');
 const ASTROPY = pythonWith('astropy');
 const SACC = pythonWith('sacc');

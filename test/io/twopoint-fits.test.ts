@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readFits, writeFits } from '../../src/io/fits.js';
 import { readSaccHdf5 } from '../../src/io/sacc-hdf5.js';
 import type { TwoPointData } from '../../src/io/sacc-types.js';
@@ -10,6 +10,7 @@ import { readTwoPointFits, writeTwoPointFits } from '../../src/io/twopoint-fits.
 
 const DES = join(__dirname, '..', 'reference', 'surveys', 'des-y1');
 const dir = mkdtempSync(join(tmpdir(), 'cosmeta-2pt-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The DES Y1 cosmic-shear part: the 227 shear points (covariance indices 230..456) and the source n(z). */
 async function desShear(): Promise<TwoPointData> {
