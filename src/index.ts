@@ -66,3 +66,10 @@ export { readPkEmulator, loadLinearModel, shippedPkEmulator } from './io/pk-emul
 export { pkEmulatorDesign, fitPkEmulator, PK_EMULATOR_GRID } from './data/pk-emulator-fit.js';
 export { solveBoltzmann, DEFAULT_BOLTZMANN, K_PIVOT, type BoltzmannInput, type BoltzmannSettings, type BoltzmannResult } from './cosmology/boltzmann/index.js';
 export { integrateRodas4, StiffIntegrationError, type StiffSystem, type StiffOptions, type StiffStats } from './math/rosenbrock.js';
+export { type TwoPointData, type NzTracer, type DataPoint, type BandpowerWindow, SHEAR_DATA_TYPES } from './io/sacc-types.js';
+export { readTwoPointFile, readTwoPointFileWithFormat, writeSacc, type TwoPointFormat, type SaccContainer } from './io/two-point-file.js';
+export { readSaccHdf5, writeSaccHdf5, SACC_HDF5_VERSION } from './io/sacc-hdf5.js';
+export { readSaccFits, writeSaccFits, saccFitsBytes, SACC_FITS_VERSION } from './io/sacc-fits.js';
+export { readTwoPointFits, writeTwoPointFits, twoPointFitsBytes } from './io/twopoint-fits.js';
+export { readFits, writeFits, type FitsHdu, type FitsTable, type FitsImage, type FitsColumn } from './io/fits.js';
+export { checkTwoPoint } from './io/two-point-checks.js';

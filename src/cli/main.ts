@@ -13,6 +13,7 @@ import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
 import { runReproduce } from './reproduce.js';
+import { registerSacc } from './sacc.js';
 import { runStudy } from './study.js';
 
 function program(): Command {
@@ -160,6 +161,7 @@ function program(): Command {
     .action((o) => runBenchNn(o));
 
   registerPk(cli);
+  registerSacc(cli);
   return cli;
 }
 
