@@ -53,3 +53,6 @@ export { pipelineFiles } from './pipeline/files.js';
 export { reproduceScale, SCALE_NAMES, type ReproduceScale } from './pipeline/scales.js';
 export { cornerSpec, writeFigure, renderSvg } from './report/figures.js';
 export { credibleContours, marginal } from './report/contours.js';
+export { GaussianProcess } from './math/gp.js';
+export type { GpHyperparameters, GpJSON, GpOptions, KernelName } from './math/gp.js';
+export { minimizeLbfgs } from './math/optimize.js';

@@ -35,7 +35,10 @@ function integer(flag: string, text: string): number {
   return v;
 }
 
-/** Ranges file: {"name": [lo, hi], ...} over the defaults; null removes a default parameter. */
+/**
+ * Ranges file: {"name": [lo, hi], ...} over the defaults; null removes a default parameter. A range for
+ * A_s replaces the default sigma8 range (the amplitude is one of the two) unless the file names sigma8 too.
+ */
 function readRanges(path: string, nBins: number): ParameterRanges {
   let obj: unknown;
   try {
@@ -45,6 +48,7 @@ function readRanges(path: string, nBins: number): ParameterRanges {
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new CosmetaError(`${path}: expected {"parameter": [lo, hi], ...}`);
   const ranges = paperRanges(nBins);
+  if ('A_s' in (obj as object) && !('sigma8' in (obj as object))) delete ranges.sigma8;
   for (const [name, value] of Object.entries(obj as Record<string, unknown>)) {
     if (value === null) delete ranges[name];
     else ranges[name] = value as [number, number];

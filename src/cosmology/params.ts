@@ -14,7 +14,10 @@ export interface CosmologyInput {
   Omega_c: number;
   Omega_b: number;
   h: number;
-  sigma8: number;
+  /** Amplitude: exactly one of sigma8 (rms linear density in 8/h Mpc spheres today) and A_s. */
+  sigma8?: number;
+  /** Primordial curvature power at the pivot k = 0.05/Mpc: P_R(k) = A_s (k / 0.05 Mpc^-1)^(n_s - 1). */
+  A_s?: number;
   n_s: number;
   /** Dark-energy equation of state today (CPL: w(a) = w0 + wa (1 - a)). */
   w0?: number;
@@ -38,7 +41,12 @@ export interface Cosmology {
   readonly Omega_c: number;
   readonly Omega_b: number;
   readonly h: number;
-  readonly sigma8: number;
+  /**
+   * The amplitude as given: exactly one of sigma8 and A_s is set. The other (and S8) depends on the
+   * linear-power model and is derived there (`LinearMatterPower.sigma8`, `.A_s`, `.S8`).
+   */
+  readonly sigma8?: number;
+  readonly A_s?: number;
   readonly n_s: number;
   readonly w0: number;
   readonly wa: number;
@@ -55,8 +63,8 @@ export interface Cosmology {
   readonly Omega_nu_rel: number;
   /** Dark-energy density today, closing the budget. */
   readonly Omega_l: number;
-  /** S8 = sigma8 sqrt(Omega_m / 0.3). */
-  readonly S8: number;
+  /** S8 = sigma8 sqrt(Omega_m / 0.3), when sigma8 is given (else derived by the linear model). */
+  readonly S8?: number;
 }
 
 export const DEFAULTS = {
@@ -70,7 +78,7 @@ export const DEFAULTS = {
 } as const;
 
 /** The parameter names accepted in input files, in a stable order. */
-export const PARAMETER_NAMES = ['Omega_c', 'Omega_b', 'h', 'sigma8', 'n_s', 'w0', 'wa', 'Omega_k', 'T_CMB', 'Neff', 'm_nu'] as const;
+export const PARAMETER_NAMES = ['Omega_c', 'Omega_b', 'h', 'sigma8', 'A_s', 'n_s', 'w0', 'wa', 'Omega_k', 'T_CMB', 'Neff', 'm_nu'] as const;
 
 function requireNumber(name: string, value: unknown, lo: number, hi: number, loOpen = false): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -81,6 +89,20 @@ function requireNumber(name: string, value: unknown, lo: number, hi: number, loO
     throw new CosmetaError(`parameter ${name}=${value} is outside the valid range ${loOpen ? '(' : '['}${lo}, ${hi}]`);
   }
   return value;
+}
+
+/**
+ * The amplitude of a parameter set: exactly one of sigma8 (in (0, 5]) and A_s (in (0, 1e-7]), else a
+ * CosmetaError saying which to give.
+ */
+export function amplitudeOf(input: { sigma8?: unknown; A_s?: unknown }): { sigma8?: number; A_s?: number } {
+  const hasS = input.sigma8 !== undefined;
+  const hasA = input.A_s !== undefined;
+  if (hasS && hasA) {
+    throw new CosmetaError(`give exactly one of sigma8 and A_s, not both (got sigma8=${JSON.stringify(input.sigma8)}, A_s=${JSON.stringify(input.A_s)})`);
+  }
+  if (!hasS && !hasA) throw new CosmetaError('give exactly one of sigma8 and A_s (the amplitude); neither was given');
+  return hasS ? { sigma8: requireNumber('sigma8', input.sigma8, 0, 5, true) } : { A_s: requireNumber('A_s', input.A_s, 0, 1e-7, true) };
 }
 
 /**
@@ -97,7 +119,7 @@ export function cosmology(input: CosmologyInput): Cosmology {
   const Omega_c = requireNumber('Omega_c', input.Omega_c, 0, 2);
   const Omega_b = requireNumber('Omega_b', input.Omega_b, 0, 1);
   const h = requireNumber('h', input.h, 0.1, 2);
-  const sigma8 = requireNumber('sigma8', input.sigma8, 0, 5, true);
+  const amplitude = amplitudeOf(input);
   const n_s = requireNumber('n_s', input.n_s, 0.5, 1.5);
   const w0 = requireNumber('w0', input.w0 ?? DEFAULTS.w0, -3, 0);
   const wa = requireNumber('wa', input.wa ?? DEFAULTS.wa, -3, 3);
@@ -119,7 +141,7 @@ export function cosmology(input: CosmologyInput): Cosmology {
     Omega_c,
     Omega_b,
     h,
-    sigma8,
+    ...amplitude,
     n_s,
     w0,
     wa,
@@ -132,6 +154,6 @@ export function cosmology(input: CosmologyInput): Cosmology {
     Omega_g,
     Omega_nu_rel,
     Omega_l,
-    S8: sigma8 * Math.sqrt(Omega_m / 0.3),
+    ...(amplitude.sigma8 !== undefined ? { S8: amplitude.sigma8 * Math.sqrt(Omega_m / 0.3) } : {}),
   });
 }

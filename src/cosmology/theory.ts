@@ -9,6 +9,7 @@ import { ShearSpectra, type ShearNuisance, type ShearOptions } from './limber.js
 import { cosmology, type Cosmology, type CosmologyInput } from './params.js';
 import { Halofit } from './power/halofit.js';
 import { LinearPower } from './power/linear.js';
+import type { LinearMatterPower } from './power/linear-matter-power.js';
 import type { MatterPower } from './power/matter-power.js';
 import type { RedshiftDistributions } from './redshift.js';
 import type { LinearShape } from './transfer/model.js';
@@ -25,7 +26,7 @@ export interface TheoryOptions extends ShearOptions {
 export interface TheoryResult {
   cosmology: Cosmology;
   background: Background;
-  linear: LinearPower;
+  linear: LinearMatterPower;
   power: MatterPower;
   /** Data vector [nPairs x nEll], pair-major (see `pairOrder`). */
   cl: Float64Array;

@@ -1,13 +1,13 @@
 /**
  * Parameter files (JSON): the cosmology by CCL's names plus optional nuisance parameters,
- * {"Omega_c":..,"Omega_b":..,"h":..,"sigma8":..,"n_s":.., "w0":.., "wa":.., "Omega_k":.., "T_CMB":..,
+ * {"Omega_c":..,"Omega_b":..,"h":..,"sigma8":.. (or "A_s":..),"n_s":.., "w0":.., "wa":.., "Omega_k":.., "T_CMB":..,
  *  "Neff":.., "m_nu":.., "dz":[..], "m":[..], "A_IA":.., "eta_IA":.., "z_pivot_IA":..}.
  */
 
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ShearNuisance } from '../cosmology/limber.js';
-import type { CosmologyInput } from '../cosmology/params.js';
+import { amplitudeOf, type CosmologyInput } from '../cosmology/params.js';
 import { CosmetaError } from '../errors.js';
 
 const finite = z.number().finite();
@@ -16,7 +16,8 @@ const schema = z
     Omega_c: finite,
     Omega_b: finite,
     h: finite,
-    sigma8: finite,
+    sigma8: finite.optional(),
+    A_s: finite.optional(),
     n_s: finite,
     w0: finite.optional(),
     wa: finite.optional(),
@@ -46,6 +47,12 @@ export function parseParameters(obj: unknown, source = 'parameters'): ParameterS
     throw new CosmetaError(`${source}: ${where}: ${issue.message}`);
   }
   const { dz, m, A_IA, eta_IA, z_pivot_IA, ...cosmology } = r.data;
+  try {
+    amplitudeOf(cosmology);
+  } catch (err) {
+    if (err instanceof CosmetaError) throw new CosmetaError(`${source}: ${err.message}`);
+    throw err;
+  }
   const nuisance: ShearNuisance = {};
   if (dz) nuisance.dz = dz;
   if (m) nuisance.m = m;

@@ -2,7 +2,7 @@
  * Parameter designs: named parameter ranges, seeded Latin hypercubes over them, and the mapping from a
  * parameter vector to the forward model's inputs (cosmology plus nuisance parameters).
  *
- * Names: any cosmological parameter of `CosmologyInput` (Omega_c, Omega_b, h, sigma8, n_s, w0, wa, ...),
+ * Names: any cosmological parameter of `CosmologyInput` (Omega_c, Omega_b, h, sigma8 or A_s, n_s, w0, ...),
  * photo-z shifts dz_1..dz_N and shear biases m_1..m_N (1-based bins), and A_IA, eta_IA.
  */
 
@@ -26,7 +26,7 @@ export function paperRanges(nBins = 5): ParameterRanges {
   return r;
 }
 
-const REQUIRED = ['Omega_c', 'Omega_b', 'h', 'sigma8', 'n_s'];
+const REQUIRED = ['Omega_c', 'Omega_b', 'h', 'n_s'];
 
 /** Check names and ranges; returns the names in a canonical order (cosmology, dz, m, IA). */
 export function validateRanges(ranges: ParameterRanges, nBins: number): string[] {
@@ -47,6 +47,9 @@ export function validateRanges(ranges: ParameterRanges, nBins: number): string[]
     if (!(r[1] > r[0])) throw new CosmetaError(`range of ${name} is inverted or empty: [${r[0]}, ${r[1]}] (lo must be < hi)`);
   }
   for (const name of REQUIRED) if (!(name in ranges)) throw new CosmetaError(`the ranges must include ${name}`);
+  if (('sigma8' in ranges) === ('A_s' in ranges)) {
+    throw new CosmetaError(`the ranges must include exactly one of sigma8 and A_s (the amplitude); got ${'sigma8' in ranges ? 'both' : 'neither'}`);
+  }
   if ('eta_IA' in ranges && !('A_IA' in ranges)) throw new CosmetaError('a range for eta_IA needs one for A_IA');
   const rank = (n: string) => {
     const i = (PARAMETER_NAMES as readonly string[]).indexOf(n);

@@ -14,7 +14,7 @@
 import { CosmetaError } from '../../errors.js';
 import { CubicSpline, locate } from '../../math/spline.js';
 import { omegaDarkEnergy, omegaMatter } from '../background.js';
-import type { LinearPower } from './linear.js';
+import type { LinearMatterPower } from './linear-matter-power.js';
 import type { MatterPower } from './matter-power.js';
 
 const TWO_PI2 = 2 * Math.PI * Math.PI;
@@ -248,24 +248,23 @@ export class HalofitAtRedshift {
   }
 }
 
-/** Halofit applied to a scale-independently growing linear spectrum: P_NL(k, z) [Mpc^3]. */
+/** Halofit applied to a scale-independently growing linear spectrum (any model): P_NL(k, z) [Mpc^3]. */
 export class Halofit implements MatterPower {
   readonly name = 'halofit_takahashi12';
-  readonly linear: LinearPower;
+  readonly linear: LinearMatterPower;
   private readonly table: GaussianVarianceTable;
   private readonly zMax: number;
 
-  constructor(linear: LinearPower) {
+  constructor(linear: LinearMatterPower) {
     this.linear = linear;
-    const bg = linear.background;
-    this.zMax = bg.zMax;
-    const dMin = bg.growthFactor(1 / (1 + this.zMax));
+    this.zMax = linear.background.zMax;
+    const dMin = linear.growth(this.zMax);
     const u = linear.uniform;
     this.table = new GaussianVarianceTable(u.lnk0, u.dlnk, u.lnP, 1, -2 * Math.log(dMin) + 0.5);
   }
 
   /** Halofit coefficients at redshift z (ln D^2 may be passed when the caller has it). */
-  at(z: number, lnD2 = 2 * Math.log(this.linear.background.growthFactor(1 / (1 + z)))): HalofitAtRedshift {
+  at(z: number, lnD2 = 2 * Math.log(this.linear.growth(z))): HalofitAtRedshift {
     const bg = this.linear.background;
     const a = 1 / (1 + z);
     const scale = this.table.solve(lnD2);
@@ -273,7 +272,7 @@ export class Halofit implements MatterPower {
   }
 
   fill(z: number, k: ArrayLike<number>, lnk: ArrayLike<number>, out: Float64Array, n = lnk.length): void {
-    const lnD2 = 2 * Math.log(this.linear.background.growthFactor(1 / (1 + z)));
+    const lnD2 = 2 * Math.log(this.linear.growth(z));
     const hf = this.at(z, lnD2);
     const cut = hf.linearNegligibleAbove;
     for (let i = 0; i < n; i++) {

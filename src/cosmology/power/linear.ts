@@ -1,6 +1,8 @@
 /**
  * Linear matter power spectrum P_L(k, z) = D(z)^2 P_L(k, 0) [Mpc^3], k in 1/Mpc, from a linear shape
- * model normalised to sigma8 (top-hat of radius 8/h Mpc), plus sigma(R) and the non-linear scale k_NL.
+ * model normalised to sigma8 (top-hat of radius 8/h Mpc) or to A_s (power/normalisation.ts for fitting
+ * formulas; exact for absolute models), plus sigma(R) and the non-linear scale k_NL. The amplitude not
+ * given is derived (`sigma8`, `A_s`, `S8`).
  *
  * ln P(ln k) at z = 0 is tabulated (natural cubic spline) between kMin and kMax, finely where baryon
  * wiggles live and coarsely elsewhere, and continued as a power law with the end slopes beyond them.
@@ -12,7 +14,10 @@ import { SegmentedCubicSpline } from '../../math/spline.js';
 import { DEFAULT_ACCURACY, type Accuracy } from '../accuracy.js';
 import type { Background } from '../background.js';
 import type { LinearShape } from '../transfer/model.js';
-import type { MatterPower } from './matter-power.js';
+import type { LinearMatterPower, UniformLnPTable } from './linear-matter-power.js';
+import { poissonFactor } from './normalisation.js';
+
+export type { UniformLnPTable } from './linear-matter-power.js';
 
 /** Top-hat window in Fourier space, W(x) = 3 (sin x - x cos x) / x^3 (series below x = 1e-3). */
 export function topHatWindow(x: number): number {
@@ -23,19 +28,15 @@ export function topHatWindow(x: number): number {
   return (3 * (Math.sin(x) - x * Math.cos(x))) / (x * x * x);
 }
 
-/** A uniform resampling of ln P(ln k) for quadratures: ln P at lnk0 + i dlnk. */
-export interface UniformLnPTable {
-  lnk0: number;
-  dlnk: number;
-  lnP: Float64Array;
-}
-
-export class LinearPower implements MatterPower {
+export class LinearPower implements LinearMatterPower {
   readonly name = 'linear';
   readonly background: Background;
   readonly model: string;
   readonly accuracy: Accuracy;
-  /** ln P(k, z = 0) [ln Mpc^3] against ln k [ln(1/Mpc)], normalised to sigma8. */
+  readonly sigma8: number;
+  readonly A_s: number;
+  readonly S8: number;
+  /** ln P(k, z = 0) [ln Mpc^3] against ln k [ln(1/Mpc)], normalised to sigma8 or A_s. */
   readonly lnP0: SegmentedCubicSpline;
   /** The same on a uniform grid (spacing accuracy.lnkStepIntegrals) for quadratures such as halofit's. */
   readonly uniform: UniformLnPTable;
@@ -95,7 +96,20 @@ export class LinearPower implements MatterPower {
       s += (i === i0 || i === i1 ? 1 : (i - i0) % 2 === 0 ? 2 : 4) * g;
     }
     const sigma2 = (s * du) / 3 / (2 * Math.PI * Math.PI);
-    const lnNorm = Math.log((c.sigma8 * c.sigma8) / sigma2);
+    // P = A_s * perAs * shape: perAs = 1 for absolute models, the Poisson factor for fitting formulas.
+    const perAs = shape.absolute ? 1 : poissonFactor(c);
+    let lnNorm: number;
+    if (c.sigma8 !== undefined) {
+      lnNorm = Math.log((c.sigma8 * c.sigma8) / sigma2);
+      this.sigma8 = c.sigma8;
+      this.A_s = Math.exp(lnNorm) / perAs;
+    } else {
+      const A_s = c.A_s as number;
+      lnNorm = Math.log(A_s * perAs);
+      this.A_s = A_s;
+      this.sigma8 = Math.sqrt(sigma2 * A_s * perAs);
+    }
+    this.S8 = this.sigma8 * Math.sqrt(c.Omega_m / 0.3);
     for (let i = 0; i < lnP.length; i++) lnP[i] += lnNorm;
     for (let i = 0; i <= nu; i++) lnPu[i] += lnNorm;
     this.lnP0 = new SegmentedCubicSpline(segments, lnP);
@@ -113,6 +127,11 @@ export class LinearPower implements MatterPower {
     if (lnk < this.lnkLo) return this.lnPLo + this.slopeLo * (lnk - this.lnkLo);
     if (lnk > this.lnkHi) return this.lnPHi + this.slopeHi * (lnk - this.lnkHi);
     return this.lnP0.evaluate(lnk);
+  }
+
+  /** D(z) / D(0) from the background's growth ODE. */
+  growth(z: number): number {
+    return this.background.growthFactor(1 / (1 + z));
   }
 
   /** P_L(k, z) [Mpc^3], k in 1/Mpc. */
