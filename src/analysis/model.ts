@@ -6,17 +6,14 @@
  * applied last, xi_ij -> (1 + m_i)(1 + m_j) xi_ij, so a spectra model without m serves analyses with m.
  */
 
-import { sigma8FromAs } from '../cosmology/normalisation.js';
-import { linearModel } from '../cosmology/transfer/index.js';
-import type { LinearShape } from '../cosmology/transfer/model.js';
 import { CosmetaError } from '../errors.js';
 import type { BatchedModel } from '../inference/likelihood.js';
 import { pairOrder } from '../cosmology/limber.js';
 import type { AnalysisProblem } from './problem.js';
 
-/** The inputs a C_ell model needs for a problem: no m_i, Omega_c and sigma8 in place of Omega_m and A_s. */
+/** The inputs a C_ell model needs for a problem: no m_i, Omega_c in place of Omega_m. */
 export function spectraInputs(problem: AnalysisProblem): string[] {
-  const out = ['Omega_c', 'Omega_b', 'h', 'sigma8', 'n_s'];
+  const out = ['Omega_c', 'Omega_b', 'h', problem.inputs.includes('A_s') ? 'A_s' : 'sigma8', 'n_s'];
   if (problem.inputs.includes('w0')) out.push('w0');
   for (const n of problem.inputs) if (/^dz_\d+$/.test(n) || n === 'A_IA' || n === 'eta_IA') out.push(n);
   return out;
@@ -25,12 +22,11 @@ export function spectraInputs(problem: AnalysisProblem): string[] {
 export class AnalysisModel implements BatchedModel {
   readonly parameterNames: readonly string[];
   readonly dataSize: number;
-  private readonly shape: LinearShape;
   private readonly spectraNames: string[];
   private readonly mColumns: Int32Array;
   private readonly pairBins: Array<[number, number]>;
   /** Seconds spent in the spectra model and in the projection (for benchmarks). */
-  readonly timing = { spectra: 0, normalisation: 0, projection: 0, calls: 0, rows: 0 };
+  readonly timing = { inputs: 0, spectra: 0, projection: 0, calls: 0, rows: 0 };
 
   constructor(
     private readonly problem: AnalysisProblem,
@@ -38,7 +34,6 @@ export class AnalysisModel implements BatchedModel {
   ) {
     this.parameterNames = [...problem.inputs];
     this.dataSize = problem.projection.size;
-    this.shape = linearModel(problem.theory.linear);
     this.spectraNames = spectraInputs(problem);
     const want = this.spectraNames.join(', ');
     const have = spectra.parameterNames.join(', ');
@@ -65,19 +60,16 @@ export class AnalysisModel implements BatchedModel {
     const iS8 = col('sigma8');
     const iH = col('h');
     const iNs = col('n_s');
-    const iW = col('w0');
     const rest = this.spectraNames.slice(5).map((nm) => col(nm));
     for (let r = 0; r < n; r++) {
       const x = rows.subarray(r * P, (r + 1) * P);
       const Omega_b = x[iOb];
       const Omega_c = iOm >= 0 ? x[iOm] - Omega_b : x[iOc];
-      const base = { Omega_c, Omega_b, h: x[iH], n_s: x[iNs], ...(iW >= 0 ? { w0: x[iW] } : {}) };
-      const sigma8 = iAs >= 0 ? sigma8FromAs(base, x[iAs], this.shape) : x[iS8];
       const o = r * S;
       inner[o] = Omega_c;
       inner[o + 1] = Omega_b;
       inner[o + 2] = x[iH];
-      inner[o + 3] = sigma8;
+      inner[o + 3] = iAs >= 0 ? x[iAs] : x[iS8];
       inner[o + 4] = x[iNs];
       rest.forEach((c, k) => (inner[o + 5 + k] = x[c]));
     }
@@ -101,7 +93,7 @@ export class AnalysisModel implements BatchedModel {
       for (let k = 0; k < D; k++) view[k] *= scale[pairOf[k]];
     }
     const t3 = performance.now();
-    this.timing.normalisation += (t1 - t0) / 1000;
+    this.timing.inputs += (t1 - t0) / 1000;
     this.timing.spectra += (t2 - t1) / 1000;
     this.timing.projection += (t3 - t2) / 1000;
     this.timing.calls += 1;

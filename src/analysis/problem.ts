@@ -67,6 +67,9 @@ const DATA_TYPE: Record<Statistic, string> = {
   cl_ee: 'galaxy_shear_cl_ee',
 };
 
+/** SACC tracer quantities that can be shear sources (firecrown's DES Y1 file says `generic`). */
+const SHEAR_QUANTITIES = ['', 'generic', 'galaxy_shear'];
+
 const COSMO_NAMES = ['Omega_c', 'Omega_m', 'Omega_b', 'h', 'sigma8', 'A_s', 'n_s', 'w0'];
 
 /** Canonical rank of a parameter name (cosmology, dz, m, IA), -1 if unknown. */
@@ -106,14 +109,26 @@ function toPrior(p: NonNullable<ParameterConfig['prior']>): Prior {
   return 'flat' in p ? { kind: 'flat', min: p.flat[0], max: p.flat[1] } : { kind: 'gaussian', mean: p.gaussian[0], sigma: p.gaussian[1] };
 }
 
-/** Full model inputs (canonical names) -> cosmology input for the theory (Omega_m -> Omega_c, A_s -> sigma8). */
-export function cosmologyFromInputs(values: Readonly<Record<string, number>>, shape: LinearShape): CosmologyInput {
+/**
+ * Full model inputs (canonical names) -> cosmology input for the theory: Omega_m -> Omega_c; A_s stays
+ * A_s (the linear model normalises to it).
+ */
+export function cosmologyFromInputs(values: Readonly<Record<string, number>>): CosmologyInput {
   const Omega_b = values.Omega_b;
   const Omega_c = 'Omega_m' in values ? values.Omega_m - Omega_b : values.Omega_c;
-  const base: Omit<CosmologyInput, 'sigma8'> = { Omega_c, Omega_b, h: values.h, n_s: values.n_s };
-  if ('w0' in values) base.w0 = values.w0;
-  const sigma8 = 'A_s' in values ? sigma8FromAs(base, values.A_s, shape) : values.sigma8;
-  return { ...base, sigma8 };
+  const c: CosmologyInput = { Omega_c, Omega_b, h: values.h, n_s: values.n_s };
+  if ('w0' in values) c.w0 = values.w0;
+  if ('A_s' in values) c.A_s = values.A_s;
+  else c.sigma8 = values.sigma8;
+  return c;
+}
+
+/** sigma8 of full model inputs (derived from A_s by the linear model's normalisation when A_s is given). */
+export function sigma8OfInputs(values: Readonly<Record<string, number>>, shape: LinearShape): number {
+  const c = cosmologyFromInputs(values);
+  if (c.A_s === undefined) return c.sigma8 as number;
+  const { A_s, sigma8: _s, ...rest } = c;
+  return sigma8FromAs(rest, A_s, shape);
 }
 
 interface Selection {
@@ -131,14 +146,14 @@ function selectPoints(data: TwoPointData, config: AnalysisConfig): Selection {
     tracers.forEach((name, i) => {
       const t = byName.get(name);
       if (!t) throw new CosmetaError(`data.tracers[${i}]: no tracer "${name}" in ${config.data.file}; it has ${data.tracers.map((x) => x.name).join(', ')}`);
-      if (t.quantity !== '' && t.quantity !== 'galaxy_shear') {
+      if (!SHEAR_QUANTITIES.includes(t.quantity)) {
         throw new CosmetaError(`data.tracers[${i}]: tracer "${name}" is ${t.quantity}; Cosmeta models galaxy_shear tracers only`);
       }
     });
   } else {
     const used = new Set<string>();
     for (const p of data.points) if (types.has(p.dataType)) p.tracers.forEach((t) => used.add(t));
-    tracers = data.tracers.filter((t) => used.has(t.name) && (t.quantity === '' || t.quantity === 'galaxy_shear')).map((t) => t.name);
+    tracers = data.tracers.filter((t) => used.has(t.name) && SHEAR_QUANTITIES.includes(t.quantity)).map((t) => t.name);
   }
   const chosen = new Set(tracers);
   const cuts = config.data.scale_cuts ?? {};
@@ -289,8 +304,8 @@ function buildParameters(config: AnalysisConfig, nBins: number, shape: LinearSha
   for (const s of specs) startValues[s.name] = s.fiducial;
   const check = (values: Record<string, number>, where: string) => {
     try {
-      const c = cosmologyFromInputs(values, shape);
-      shape.check?.(cosmology(c));
+      const c = cosmology(cosmologyFromInputs(values));
+      shape.check?.(c);
     } catch (err) {
       if (err instanceof CosmetaError) throw new CosmetaError(`${where}: outside the theory's domain: ${err.message}`);
       throw err;
@@ -316,20 +331,26 @@ function derivedParameters(specs: ParameterSpec[], fixed: Record<string, number>
     return all;
   };
   const out: DerivedParameter[] = [];
-  const cache = new Map<string, CosmologyInput>();
-  const cosmo = (v: number[]): CosmologyInput => {
+  // sigma8 from A_s costs a variance integral: memoised per sampled point (chains are rewritten at every
+  // checkpoint, so each point is asked for again).
+  const cache = new Map<string, number>();
+  const sigma8 = (v: number[]): number => {
     const key = v.join(',');
-    let c = cache.get(key);
-    if (!c) {
-      c = cosmologyFromInputs(values(v), shape);
+    let s = cache.get(key);
+    if (s === undefined) {
+      s = sigma8OfInputs(values(v), shape);
       if (cache.size > 2_000_000) cache.clear();
-      cache.set(key, c);
+      cache.set(key, s);
     }
-    return c;
+    return s;
   };
-  if (!sampled.includes('Omega_m')) out.push({ name: 'Omega_m', inputs: sampled, compute: (...v) => cosmo(v).Omega_c + cosmo(v).Omega_b });
-  if (!sampled.includes('sigma8')) out.push({ name: 'sigma8', inputs: sampled, compute: (...v) => cosmo(v).sigma8 });
-  out.push({ name: 'S8', inputs: sampled, compute: (...v) => { const c = cosmo(v); return c.sigma8 * Math.sqrt((c.Omega_c + c.Omega_b) / 0.3); } });
+  const omegaM = (v: number[]): number => {
+    const c = cosmologyFromInputs(values(v));
+    return c.Omega_c + c.Omega_b;
+  };
+  if (!sampled.includes('Omega_m')) out.push({ name: 'Omega_m', inputs: sampled, compute: (...v) => omegaM(v) });
+  if (!sampled.includes('sigma8')) out.push({ name: 'sigma8', inputs: sampled, compute: (...v) => sigma8(v) });
+  out.push({ name: 'S8', inputs: sampled, compute: (...v) => sigma8(v) * Math.sqrt(omegaM(v) / 0.3) });
   return out;
 }
 
@@ -339,8 +360,6 @@ export function surveyProblem(data: TwoPointData, config: AnalysisConfig, name =
   const sel = selectPoints(data, config);
   const { z, nz } = tracerDistributions(data, sel.tracers);
   const { specs, fixed, inputs } = buildParameters(config, sel.tracers.length, shape);
-  const isCl = config.data.statistics.includes('cl_ee');
-  const { ell, projection } = isCl ? clProjection(data, sel) : xiProjection(data, sel, config);
   const n = sel.indices.length;
   const N = data.points.length;
   if (data.covariance.length !== N * N) {
@@ -350,6 +369,9 @@ export function surveyProblem(data: TwoPointData, config: AnalysisConfig, name =
   sel.indices.forEach((a, i) => sel.indices.forEach((b, j) => (sub[i * n + j] = data.covariance[a * N + b])));
   const covariance = new DenseCovariance(sub, n, `${config.data.file}: the covariance of the ${n} selected points`);
   const values = Float64Array.from(sel.indices, (k) => data.points[k].value);
+  // Last, as the most expensive step (the real-space matrix), once every input is known to be valid.
+  const isCl = config.data.statistics.includes('cl_ee');
+  const { ell, projection } = isCl ? clProjection(data, sel) : xiProjection(data, sel, config);
   return {
     name,
     parameters: specs,

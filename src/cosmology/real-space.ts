@@ -18,7 +18,7 @@
  *
  * The quadrature: Gauss-Legendre panels of `order` nodes, of width `lnStep` in ln ell at low ell and at
  * most 1/`panelsPerPeriod` of the shortest oscillation period 2 pi / theta_max at high ell, from
- * ell = 0 to ellMax. `scripts/xi-convergence.ts` measures how each knob moves xi.
+ * ell = 0 to ellMax. `bench/xi-convergence.ts` measures how each knob moves xi.
  */
 
 import { CosmetaError } from '../errors.js';
@@ -53,14 +53,14 @@ export interface HankelSettings {
 }
 
 /**
- * Defaults, from the convergence study (scripts/xi-convergence.ts, DES Y1 n(z), 2-300 arcmin): halving
- * lnStep and doubling panelsPerPeriod move xi+- by < 1e-6 relative where |xi| > 1% of its maximum.
- * ellMax = 1e5: xi- at 2-5 arcmin still moves by ~1e-3 between ellMax 6e4 and 1e5 (C_ell tail).
+ * Defaults, from the convergence study (bench/xi-convergence.ts, DES Y1 n(z), 2-300 arcmin): halving
+ * lnStep and doubling panelsPerPeriod change xi+- by < 1e-6 relative where |xi| > 1% of its maximum
+ * (one panel of 8 Gauss-Legendre nodes per period is converged; half a panel is not, 3e-5 in xi-).
  */
 export const DEFAULT_HANKEL: HankelSettings = Object.freeze({
   ellMax: 1e5,
   lnStep: 0.05,
-  panelsPerPeriod: 2,
+  panelsPerPeriod: 1,
   order: 8,
   binAverage: false,
 });
