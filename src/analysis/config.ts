@@ -5,7 +5,7 @@
  *
  *   data:        file (SACC HDF5/FITS or 2pt-FITS) or synthetic: paper; statistics; tracers; scale_cuts
  *   theory:      linear, nonlinear, intrinsic_alignments (nla | none), z_pivot, photo_z_shift
- *                (additive | paper), hankel (ell_max, ell_per_decade, bin_average)
+ *                (additive | paper), hankel (ell_max, ell_per_decade, bin_average, method: flat | fullsky)
  *   parameters:  name: {prior: {flat: [min, max]} | {gaussian: [mean, sigma]}, start, spread, latex}
  *                or name: {value: x} (fixed)
  *   sampler:     walkers, tau_factor, max_steps, seed, chunk, burn_in, tau_tolerance
@@ -67,6 +67,7 @@ export const configSchema = z
             ell_max: finite.positive().default(1e5),
             ell_per_decade: finite.positive().default(20),
             bin_average: z.boolean().default(false),
+            method: z.enum(['flat', 'fullsky']).default('flat'),
           })
           .strict()
           .default({}),

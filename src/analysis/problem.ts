@@ -229,7 +229,7 @@ function xiProjection(data: TwoPointData, sel: Selection, config: AnalysisConfig
     };
   });
   const ell = logEllGrid(2, h.ell_max, h.ell_per_decade);
-  const rs = new RealSpaceProjection(ell, targets, { ...DEFAULT_HANKEL, ellMax: h.ell_max, binAverage: h.bin_average });
+  const rs = new RealSpaceProjection(ell, targets, { ...DEFAULT_HANKEL, ellMax: h.ell_max, binAverage: h.bin_average, method: h.method });
   const pairOf = Int32Array.from(targets, (t) => t.pair);
   return { ell, projection: { size: rs.size, pairOf, project: (cl, out, offset) => rs.project(cl, out, offset) } };
 }

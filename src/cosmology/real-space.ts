@@ -16,6 +16,10 @@
  * quadrature are both linear in C_ell, the whole transform is one matrix [targets x nEll], built once
  * for the data's angles: a data vector then costs targets x nEll multiply-adds.
  *
+ * The full-sky Legendre sums (`method: 'fullsky'`) are the same kind of matrix over integer ell; they
+ * differ from the flat-sky transforms by ~1/ell at the multipoles that dominate: 0.2% (xi+) and 0.02%
+ * (xi-) at 2 arcmin, 2% and 1% at 200 arcmin for DES Y1-like n(z).
+ *
  * The quadrature: Gauss-Legendre panels of `order` nodes, of width `lnStep` in ln ell at low ell and at
  * most 1/`panelsPerPeriod` of the shortest oscillation period 2 pi / theta_max at high ell, from
  * ell = 0 to ellMax. `bench/xi-convergence.ts` measures how each knob moves xi.
@@ -50,6 +54,12 @@ export interface HankelSettings {
   readonly order: number;
   /** Average over each target's [thetaMin, thetaMax] (exactly) instead of evaluating at theta. */
   readonly binAverage: boolean;
+  /**
+   * 'flat': the Hankel transforms above. 'fullsky': the Legendre sums over integer ell from 2 to ellMax,
+   * xi+-(theta) = sum_ell (2 ell + 1) / (4 pi) C_ell d^ell_{2,+-2}(theta) (e.g. Kilbinger et al. 2017,
+   * Eq. 9; Wigner d by the three-term recurrence in ell), at the targets' theta (no bin averaging).
+   */
+  readonly method: 'flat' | 'fullsky';
 }
 
 /**
@@ -63,6 +73,7 @@ export const DEFAULT_HANKEL: HankelSettings = Object.freeze({
   panelsPerPeriod: 1,
   order: 8,
   binAverage: false,
+  method: 'flat',
 });
 
 export const ARCMIN = Math.PI / (180 * 60);
@@ -132,9 +143,15 @@ export class RealSpaceProjection {
         thetaMax = Math.max(thetaMax, t.thetaMax);
       } else thetaMax = Math.max(thetaMax, t.theta);
     }
+    if (s.method !== 'flat' && s.method !== 'fullsky') throw new CosmetaError(`real-space projection: method "${s.method}"; valid: flat, fullsky`);
+    if (s.method === 'fullsky' && s.binAverage) throw new CosmetaError('real-space projection: bin averaging is implemented for the flat-sky transform only');
     this.ell = Float64Array.from(ell);
     this.targets = targets;
-    const { x, w } = hankelNodes(this.ell[0], thetaMax * ARCMIN, s);
+    const fullSky = s.method === 'fullsky';
+    const lTop = Math.floor(s.ellMax);
+    const { x, w } = fullSky
+      ? { x: Float64Array.from({ length: lTop - 1 }, (_, i) => i + 2), w: new Float64Array(lTop - 1).fill(1) }
+      : hankelNodes(this.ell[0], thetaMax * ARCMIN, s);
     this.nodes = x.length;
 
     // Interpolation of ell^2 C in ln ell: node k reads C at grid points base[k] .. base[k] + 3.
@@ -161,9 +178,19 @@ export class RealSpaceProjection {
 
     this.matrix = new Float64Array(targets.length * nL);
     const jb = new Float64Array(5);
+    const kernel = new Float64Array(x.length);
     targets.forEach((t, r) => {
       const n = t.statistic === 'xi_plus' ? 0 : 4;
       const row = this.matrix.subarray(r * nL, (r + 1) * nL);
+      if (fullSky) {
+        wignerD2(t.statistic === 'xi_plus' ? 2 : -2, Math.cos(t.theta * ARCMIN), lTop, kernel);
+        for (let k = 0; k < x.length; k++) {
+          const wk = ((2 * x[k] + 1) / (4 * Math.PI)) * kernel[k];
+          const b = base[k];
+          for (let a = 0; a < 4; a++) row[b + a] += wk * lag[4 * k + a];
+        }
+        return;
+      }
       const th = t.theta * ARCMIN;
       const ta = (t.thetaMin ?? 0) * ARCMIN;
       const tb = (t.thetaMax ?? 0) * ARCMIN;
@@ -201,6 +228,28 @@ export class RealSpaceProjection {
     }
     return out;
   }
+}
+
+/**
+ * Wigner d^ell_{2,mp}(theta) for mp = +2 or -2 and ell = 2..lMax into out[ell - 2], from
+ * d^2_{2,+-2} = ((1 +- x)/2)^2 and the recurrence in ell (Edmonds 1957, Eq. 4.1.25 rearranged;
+ * e.g. Risbo 1996), x = cos theta:
+ *   ell sqrt(((ell+1)^2 - 4)((ell+1)^2 - mp^2)) d^{ell+1} = (2 ell + 1)(ell (ell + 1) x - 2 mp) d^ell
+ *                                                         - (ell + 1) sqrt((ell^2 - 4)(ell^2 - mp^2)) d^{ell-1}.
+ */
+export function wignerD2(mp: 2 | -2, x: number, lMax: number, out: Float64Array = new Float64Array(Math.max(0, lMax - 1))): Float64Array {
+  const q = mp === 2 ? (1 + x) / 2 : (1 - x) / 2;
+  let prev = 0;
+  let cur = q * q;
+  if (lMax >= 2) out[0] = cur;
+  for (let l = 2; l < lMax; l++) {
+    const l1 = (l + 1) * (l + 1);
+    const next = ((2 * l + 1) * (l * (l + 1) * x - 2 * mp) * cur - (l + 1) * (l * l - 4) * prev) / (l * (l1 - 4));
+    prev = cur;
+    cur = next;
+    out[l - 1] = cur;
+  }
+  return out;
 }
 
 /** Log-spaced multipoles from ellMin to ellMax, `perDecade` per decade, endpoints included. */
