@@ -34,13 +34,17 @@ export async function readDataFile(path: string, key = 'data.file'): Promise<Two
   throw new CosmetaError(`${key}: ${path} is neither HDF5 nor FITS (SACC or 2pt-FITS expected)`);
 }
 
-/** Read and validate a config file and build its problem (relative data paths are taken from the config's folder). */
+/**
+ * Read and validate a config file and build its problem. A relative data path is taken from the
+ * config's folder, or from the working directory when no such file is there.
+ */
 export async function loadAnalysis(configPath: string): Promise<{ config: AnalysisConfig; problem: AnalysisProblem }> {
   if (!existsSync(configPath)) throw new CosmetaError(`--config ${configPath}: no such file`);
   const config = parseConfig(readFileSync(configPath, 'utf8'), configPath);
   if (config.data.synthetic) return { config, problem: syntheticProblem(config) };
   const file = config.data.file as string;
-  const path = isAbsolute(file) ? file : join(dirname(configPath), file);
+  const beside = join(dirname(configPath), file);
+  const path = isAbsolute(file) || existsSync(beside) || !existsSync(file) ? (isAbsolute(file) ? file : beside) : file;
   const data = await readDataFile(path);
   return { config, problem: surveyProblem(data, config, file) };
 }
