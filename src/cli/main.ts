@@ -12,6 +12,7 @@ import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
 import { runReproduce } from './reproduce.js';
+import { registerSacc } from './sacc.js';
 import { runStudy } from './study.js';
 
 function program(): Command {
@@ -160,6 +161,7 @@ function program(): Command {
     .option('--quick', 'short timings (for smoke tests)')
     .action((o) => runBenchNn(o));
 
+  registerSacc(cli);
   return cli;
 }
 

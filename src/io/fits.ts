@@ -207,15 +207,15 @@ export function readFits(input: Uint8Array, file: string): FitsHdu[] {
       throw new CosmetaError(`${file}: corrupt gzip stream (${(err as Error).message})`);
     }
   }
-  if (bytes.length < BLOCK || String.fromCharCode(...bytes.subarray(0, 9)) !== 'SIMPLE  =') {
-    throw new CosmetaError(`${file}: not a FITS file (it must start with a SIMPLE card in a 2880-byte block)`);
-  }
+  if (String.fromCharCode(...bytes.subarray(0, 9)) !== 'SIMPLE  =') throw new CosmetaError(`${file}: not a FITS file (it must start with a SIMPLE card)`);
+  if (bytes.length < BLOCK) throw new CosmetaError(`${file}: ${bytes.length} bytes, less than one 2880-byte FITS block (truncated file)`);
   const hdus: FitsHdu[] = [];
   let offset = 0;
   while (offset < bytes.length) {
     // Trailing blocks of zeros or spaces after the last HDU are allowed padding.
     if (hdus.length > 0 && (bytes[offset] === 0 || bytes[offset] === 0x20) && bytes.subarray(offset).every((b) => b === 0 || b === 0x20)) break;
     const { header, dataStart } = readHeader(bytes, offset, file);
+    if (dataStart > bytes.length) throw new CosmetaError(`${file}: HDU ${hdus.length} header block is cut short at byte ${bytes.length} (truncated file)`);
     const naxis = intKey(header, 'NAXIS', file);
     const bitpix = Math.abs(Number(header.get('BITPIX')));
     if (![8, 16, 32, 64].includes(bitpix)) throw new CosmetaError(`${file}: BITPIX = ${header.get('BITPIX')} is not a FITS BITPIX`);

@@ -108,18 +108,19 @@ function fitsColumn(c: TableColumn): FitsColumn {
   return { name: c.name, type, repeat: c.width, ...(c.width > 1 ? { dim: [c.width] } : {}), values: c.values };
 }
 
+/** SACC tables as FITS BINTABLE specifications (header keys in table order after the structure keys). */
+export function saccTableHdus(tables: readonly SaccTable[]): FitsTableSpec[] {
+  return tables.map((t) => ({ kind: 'bintable', keys: Object.entries(t.meta), nrows: t.nrows, columns: t.columns.map(fitsColumn) }));
+}
+
 /** The bytes of `data` as SACC 2 FITS, HDUs in the order sacc 2.x's `save_fits` writes them. */
 export function saccFitsBytes(data: TwoPointData, gzip = false): Uint8Array {
-  const tables: FitsTableSpec[] = twoPointToTables(data).map((t) => ({
-    kind: 'bintable',
-    keys: Object.entries(t.meta),
-    nrows: t.nrows,
-    columns: t.columns.map(fitsColumn),
-  }));
-  return writeFits({ kind: 'image', keys: [['SACCFVER', SACC_FITS_VERSION]], shape: [], data: new Float64Array(0) }, tables, gzip);
+  const primary = { kind: 'image' as const, keys: [['SACCFVER', SACC_FITS_VERSION]] as [string, number][], shape: [], data: new Float64Array(0) };
+  return writeFits(primary, saccTableHdus(twoPointToTables(data)), gzip);
 }
 
 /** Write `data` as SACC 2 FITS atomically (gzip-compressed when the path ends in .gz). */
 export function writeSaccFits(data: TwoPointData, path: string): void {
+  checkTwoPoint(data, `${path} (to write)`);
   writeFileAtomic(path, saccFitsBytes(data, path.endsWith('.gz')));
 }

@@ -11,10 +11,10 @@
  * gives one CosmetaError line and the library never allocates for a lie.
  */
 
-import { renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { Module, dtype_to_metadata, type CompoundDtype } from 'h5wasm/node';
 import { CosmetaError } from '../errors.js';
-import { loadH5, openForReading, writeDeterministic, type H5Dataset, type H5File, type H5Group } from './h5.js';
+import { loadH5, writeDeterministic, type H5Dataset, type H5File, type H5Group } from './h5.js';
 import { tablesToTwoPoint, twoPointToTables, type MetaValue, type SaccTable, type TableColumn } from './sacc-tables.js';
 import type { TwoPointData } from './sacc-types.js';
 import { checkTwoPoint } from './two-point-checks.js';
@@ -76,7 +76,7 @@ function readTable(d: H5Dataset, file: string, limit: number): SaccTable {
   try {
     rows = (nrows === 0 ? [] : d.value) as unknown[][];
   } catch (err) {
-    throw new CosmetaError(`${file}: cannot read ${d.path}: ${(err as Error).message}`);
+    throw new CosmetaError(`${file}: cannot read ${d.path}: ${hdf5Reason(err)} (corrupt file?)`);
   }
   const columns: TableColumn[] = (m.compound_type?.members ?? []).map((mem, j): TableColumn => {
     const base = mem.type === H5T_ARRAY && mem.array_type ? mem.array_type : mem;
@@ -104,39 +104,98 @@ function isDataset(h5: Awaited<ReturnType<typeof loadH5>>, o: unknown): o is H5D
   return o instanceof h5.Dataset;
 }
 
+/** The HDF5 library's error stack as one line: the failing call and its deepest cause. */
+function hdf5Reason(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const causes = [...text.matchAll(/#\d+: .*? in [\w.]+\(\): (.*)$/gm)].map((m) => m[1].trim());
+  if (causes.length === 0) return text.split('\n')[0];
+  return causes.length === 1 ? causes[0] : `${causes[0]} (${causes[causes.length - 1]})`;
+}
+
+interface LibraryErrors {
+  activate_throwing_error_handler(): number;
+  deactivate_throwing_error_handler(): number;
+}
+
+/**
+ * Run synchronous HDF5 reads with the library's errors thrown (as JS errors) instead of printed on
+ * stderr; the default handler is restored before returning, so nothing else sees the change.
+ */
+function quietly<T>(fn: () => T): T {
+  const lib = Module as unknown as LibraryErrors;
+  lib.activate_throwing_error_handler();
+  try {
+    return fn();
+  } finally {
+    lib.deactivate_throwing_error_handler();
+  }
+}
+
+const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
 /** Read a SACC 2 HDF5 file (any HDF5 layout) into `TwoPointData`, checked (see two-point-checks.ts). */
 export async function readSaccHdf5(path: string): Promise<TwoPointData> {
   const h5 = await loadH5();
-  const f: H5File = await openForReading(path);
-  const limit = Math.max(statSync(path).size * MAX_EXPANSION, 1 << 20);
+  let size: number;
   try {
-    const version = f.get('sacc_hdf5_version');
-    if (isDataset(h5, version)) {
-      const v = Number((version.value as ArrayLike<number>)[0]);
-      if (v > SACC_HDF5_VERSION) throw new CosmetaError(`${path}: sacc_hdf5_version ${v} is newer than the supported ${SACC_HDF5_VERSION}`);
+    size = statSync(path).size;
+  } catch {
+    throw new CosmetaError(`${path}: no such file or not readable`);
+  }
+  const head = Buffer.alloc(8);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 8, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!SIGNATURE.every((b, i) => head[i] === b)) throw new CosmetaError(`${path}: not an HDF5 file (no HDF5 signature)`);
+  const limit = Math.max(size * MAX_EXPANSION, 1 << 20);
+  const tables = quietly(() => {
+    let f: H5File;
+    try {
+      f = new h5.File(path, 'r');
+    } catch (err) {
+      throw new CosmetaError(`${path}: cannot open as HDF5: ${hdf5Reason(err)} (truncated or corrupt file?)`);
     }
-    const tables: SaccTable[] = [];
-    for (const key of f.keys()) {
-      if (key === 'sacc_hdf5_version') continue;
-      const item = f.get(key);
-      if (isDataset(h5, item)) tables.push(readTable(item, path, limit));
-      else if (item instanceof h5.Group) {
-        for (const sub of item.keys()) {
-          const d = item.get(sub);
-          if (isDataset(h5, d)) tables.push(readTable(d, path, limit));
-        }
+    try {
+      return readTables(h5, f, path, limit);
+    } catch (err) {
+      if (err instanceof CosmetaError) throw err;
+      throw new CosmetaError(`${path}: cannot read as SACC HDF5: ${hdf5Reason(err)} (truncated or corrupt file?)`);
+    } finally {
+      try {
+        f.close();
+      } catch {
+        // closing a damaged file can fail too; the read error above is the one to report
       }
     }
-    if (!tables.some((t) => String(t.meta.SACCTYPE ?? '').toLowerCase() === 'data')) {
-      throw new CosmetaError(`${path}: no SACC data tables (datasets with SACCTYPE=data) in this HDF5 file`);
-    }
-    return checkTwoPoint(tablesToTwoPoint(tables, path), path);
-  } catch (err) {
-    if (err instanceof CosmetaError) throw err;
-    throw new CosmetaError(`${path}: cannot read as SACC HDF5: ${(err as Error).message}`);
-  } finally {
-    f.close();
+  });
+  return checkTwoPoint(tablesToTwoPoint(tables, path), path);
+}
+
+function readTables(h5: Awaited<ReturnType<typeof loadH5>>, f: H5File, path: string, limit: number): SaccTable[] {
+  const version = f.get('sacc_hdf5_version');
+  if (isDataset(h5, version)) {
+    const v = Number((version.value as ArrayLike<number>)[0]);
+    if (v > SACC_HDF5_VERSION) throw new CosmetaError(`${path}: sacc_hdf5_version ${v} is newer than the supported ${SACC_HDF5_VERSION}`);
   }
+  const tables: SaccTable[] = [];
+  for (const key of f.keys()) {
+    if (key === 'sacc_hdf5_version') continue;
+    const item = f.get(key);
+    if (isDataset(h5, item)) tables.push(readTable(item, path, limit));
+    else if (item instanceof h5.Group) {
+      for (const sub of item.keys()) {
+        const d = item.get(sub);
+        if (isDataset(h5, d)) tables.push(readTable(d, path, limit));
+      }
+    }
+  }
+  if (!tables.some((t) => String(t.meta.SACCTYPE ?? '').toLowerCase() === 'data')) {
+    throw new CosmetaError(`${path}: no SACC data tables (datasets with SACCTYPE=data) in this HDF5 file`);
+  }
+  return tables;
 }
 
 function maxLength(values: readonly string[]): number {
@@ -246,6 +305,7 @@ function tablePath(t: SaccTable): [string | null, string] {
 
 /** Write `data` as SACC 2 HDF5 (the layout sacc 2.x's `save_hdf5` writes), atomically. */
 export async function writeSaccHdf5(data: TwoPointData, path: string): Promise<void> {
+  checkTwoPoint(data, `${path} (to write)`);
   const h5 = await loadH5();
   const tables = twoPointToTables(data).map((t) => hdf5Columns(t, path));
   const tmp = `${path}.cosmeta-tmp-${process.pid}`;

@@ -274,12 +274,14 @@ export function twoPointToTables(data: TwoPointData): SaccTable[] {
     const weight = new Float64Array(w.ell.length * nv);
     for (let b = 0; b < nv; b++) for (let k = 0; k < w.ell.length; k++) weight[k * nv + b] = w.weight[b][k];
     tables.push({
-      meta: { SACCTYPE: 'window', SACCCLSS: 'Bandpower', SACCNAME: String(windowIds[i]), EXTNAME: `window:Bandpower:${windowIds[i]}` },
+      // SACCNAME a number, as the data's `window` column holds it: sacc looks windows up by that value.
+      meta: { SACCTYPE: 'window', SACCCLSS: 'Bandpower', SACCNAME: windowIds[i], EXTNAME: `window:Bandpower:${windowIds[i]}` },
       columns: [float('values', w.ell), float('weight', weight, nv)],
       nrows: w.ell.length,
     });
   });
-  const n = data.points.length;
+  // The covariance's own size (checked writers have made sure it is the number of points).
+  const n = Math.round(Math.sqrt(data.covariance.length));
   if (data.covariance.length > 0) {
     tables.push({
       meta: { SIZE: n, SACCTYPE: 'covariance', SACCCLSS: 'full', SACCNAME: 'cov', EXTNAME: 'covariance:full:cov' },

@@ -54,3 +54,20 @@ describe('DES Y1 SACC file (LSST DESC firecrown test data)', () => {
     expectSameTwoPoint(h, f, 'DES Y1 HDF5 vs FITS');
   });
 });
+
+describe('SACC HDF5 in the newest HDF5 layout (h5py, libver latest)', () => {
+  it('superblock v3, variable-length string columns and a boolean enum read as the same DES Y1 points, covariance block and n(z)', async () => {
+    const path = join(__dirname, '..', 'reference', 'surveys', 'h5py-latest', 'sacc_xip_subset.hdf5');
+    const sub = await readSaccHdf5(path);
+    const des = await readSaccHdf5(join(DES, 'sacc_data.hdf5'));
+    const keep = des.points.map((p, i) => [p, i] as const).filter(([p]) => p.dataType === 'galaxy_shear_xi_plus' && p.tracers.every((t) => t === 'src0' || t === 'src1'));
+    expect(sub.points).toEqual(keep.map(([p]) => p));
+    const m = keep.length;
+    const block = new Float64Array(m * m);
+    keep.forEach(([, i], a) => keep.forEach(([, j], b) => (block[a * m + b] = des.covariance[i * des.points.length + j])));
+    expect(Buffer.from(sub.covariance.buffer).equals(Buffer.from(block.buffer))).toBe(true);
+    expect(sub.tracers.map((t) => t.name)).toEqual(['src0', 'src1']);
+    expect(Array.from(sub.tracers[1].nz)).toEqual(Array.from(des.tracers.find((t) => t.name === 'src1')!.nz));
+    expect(sub.metadata).toEqual({ survey: 'DES Y1 xi_plus, src0 and src1', blinded: false, nside: 4096 });
+  });
+});
