@@ -4,7 +4,7 @@
  * records the config; optionally GetDist text chains. Everything is checked before anything is written.
  */
 
-import { existsSync, openSync, readFileSync, readSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parseConfig, type AnalysisConfig } from '../analysis/config.js';
 import { AnalysisModel, spectraInputs } from '../analysis/model.js';
@@ -14,24 +14,17 @@ import { chainSamples, summary } from '../inference/compare.js';
 import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/likelihood.js';
 import { DEFAULT_MCMC, runMcmc, type McmcSettings } from '../inference/mcmc.js';
 import { writeGetDist } from '../io/getdist.js';
-import { readSaccFits } from '../io/sacc-fits.js';
-import { readSaccHdf5 } from '../io/sacc-hdf5.js';
 import type { TwoPointData } from '../io/sacc-types.js';
+import { readTwoPointFile } from '../io/two-point-file.js';
 import { Emulator } from '../meta/emulator.js';
 import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
 import { progressBar } from './progress.js';
 
-/** A two-point file by its first bytes: HDF5 (SACC) or FITS (SACC FITS). */
+/** The config's two-point file (SACC HDF5 or FITS, or 2pt-FITS, detected by content). */
 export async function readDataFile(path: string, key = 'data.file'): Promise<TwoPointData> {
   if (!existsSync(path)) throw new CosmetaError(`${key}: ${path}: no such file`);
-  const fd = openSync(path, 'r');
-  const head = Buffer.alloc(9);
-  readSync(fd, head, 0, 9, 0);
-  closeSync(fd);
-  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]))) return readSaccHdf5(path);
-  if (head.toString('latin1') === 'SIMPLE  =') return readSaccFits(path);
-  throw new CosmetaError(`${key}: ${path} is neither HDF5 nor FITS (SACC or 2pt-FITS expected)`);
+  return readTwoPointFile(path);
 }
 
 /**
