@@ -1,12 +1,17 @@
 /**
  * Theory-engine benchmark: median single-thread time per cosmology for the paper's data vector
- * (5 bins, 15 pairs, 50 ell = geomspace(2, 5000, 50), n(z) on 300 points) for each linear model, and the
- * throughput of a batch of cosmologies on all cores.
+ * (5 bins, 15 pairs, 50 ell = geomspace(2, 5000, 50), n(z) on 300 points) for each linear model
+ * (boltzmann_emulated when its emulator file is present), the Boltzmann solver's time per cosmology
+ * (when it is in the build), and the throughput of a batch of cosmologies on all cores.
  */
 
 import { availableParallelism } from 'node:os';
+import { Background } from '../cosmology/background.js';
+import { cosmology } from '../cosmology/params.js';
+import { LinearPower } from '../cosmology/power/linear.js';
 import { ShearTheory } from '../cosmology/theory.js';
-import { linearModel } from '../cosmology/transfer/index.js';
+import { CosmetaError } from '../errors.js';
+import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { Random } from '../math/random.js';
 import { WorkerPool } from '../parallel/pool.js';
 import type { TheoryTask, TheoryWorkerInit } from '../parallel/theory-worker.js';
@@ -21,6 +26,10 @@ export interface TheoryBenchResult {
   batchPerSecond: number;
   batchSize: number;
   batchModel: string;
+  /** The Boltzmann solver's wall time per cosmology, one thread [s] (median of 3), or null without the solver. */
+  boltzmannSecondsPerCosmology: number | null;
+  /** Models that could not be timed, with the reason (e.g. no emulator file in this build). */
+  skipped: Record<string, string>;
 }
 
 /** Parameter sets spread over the symbolic model's validity range (seeded). */
@@ -35,6 +44,27 @@ export function benchCosmologies(n: number, seed: number) {
   }));
 }
 
+/** Median of 3 solver runs (the `boltzmann` model's LinearPower at one cosmology each), one thread [s]. */
+function benchSolver(cosmologies: ReturnType<typeof benchCosmologies>, skipped: Record<string, string>): number | null {
+  let shape;
+  try {
+    shape = loadLinearModel('boltzmann');
+  } catch (err) {
+    if (!(err instanceof CosmetaError)) throw err;
+    skipped.boltzmann = err.message;
+    return null;
+  }
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const c = cosmology(cosmologies[i]);
+    const t0 = performance.now();
+    new LinearPower(new Background(c, 3), shape);
+    times.push((performance.now() - t0) / 1000);
+  }
+  times.sort((a, b) => a - b);
+  return times[1];
+}
+
 export async function benchTheory(options: { repeats?: number; batch?: number; threads?: number } = {}): Promise<TheoryBenchResult> {
   const repeats = options.repeats ?? 300;
   const batch = options.batch ?? 1000;
@@ -43,8 +73,18 @@ export async function benchTheory(options: { repeats?: number; batch?: number; t
   const ell = paperEll();
   const cosmologies = benchCosmologies(Math.max(repeats, batch), 12345);
   const msPerCosmology: Record<string, number> = {};
-  const names = ['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic'];
-  const theories = names.map((name) => new ShearTheory(sample, ell, { linear: linearModel(name) }));
+  const skipped: Record<string, string> = {};
+  const names = ['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic', 'boltzmann_emulated'].filter((name) => {
+    try {
+      loadLinearModel(name);
+      return true;
+    } catch (err) {
+      if (!(err instanceof CosmetaError)) throw err;
+      skipped[name] = err.message;
+      return false;
+    }
+  });
+  const theories = names.map((name) => new ShearTheory(sample, ell, { linear: loadLinearModel(name) }));
   const out = new Float64Array(theories[0].spectra.size);
   // Warm the JIT up on every model first, so no model is timed before the compiler has settled.
   for (let r = 0; r < 3; r++) for (const theory of theories) for (let i = 0; i < 100; i++) theory.compute(cosmologies[i], {}, out);
@@ -80,7 +120,7 @@ export async function benchTheory(options: { repeats?: number; batch?: number; t
     const t0 = performance.now();
     await pool.map(tasks);
     const seconds = (performance.now() - t0) / 1000;
-    return { msPerCosmology, threads, batchPerSecond: batch / seconds, batchSize: batch, batchModel: 'symbolic' };
+    return { msPerCosmology, threads, batchPerSecond: batch / seconds, batchSize: batch, batchModel: 'symbolic', boltzmannSecondsPerCosmology: benchSolver(cosmologies, skipped), skipped };
   } finally {
     await pool.close();
   }

@@ -7,6 +7,11 @@ export function formatTheoryBench(r: TheoryBenchResult): string {
   const lines = ['Theory engine, paper data vector (5 bins, 15 pairs, 50 ell, n(z) on 300 points), halofit on:'];
   for (const [model, ms] of Object.entries(r.msPerCosmology)) lines.push(`  ${model.padEnd(26)} ${ms.toFixed(3)} ms per cosmology (median, 1 thread)`);
   lines.push(`  batch of ${r.batchSize} (${r.batchModel}) on ${r.threads} threads: ${r.batchPerSecond.toFixed(0)} cosmologies per second`);
+  if (r.msPerCosmology.boltzmann_emulated !== undefined && r.msPerCosmology.eisenstein_hu !== undefined) {
+    lines.push(`  boltzmann_emulated / eisenstein_hu: ${(r.msPerCosmology.boltzmann_emulated / r.msPerCosmology.eisenstein_hu).toFixed(2)}x`);
+  }
+  lines.push(`  Boltzmann solver (linear P(k) of one cosmology, 1 thread): ${r.boltzmannSecondsPerCosmology === null ? 'not in this build' : `${r.boltzmannSecondsPerCosmology.toFixed(2)} s`}`);
+  for (const [model, why] of Object.entries(r.skipped)) lines.push(`  skipped ${model}: ${why}`);
   return lines.join('\n');
 }
 

@@ -2,7 +2,7 @@
 
 import { pairOrder } from '../cosmology/limber.js';
 import { ShearTheory } from '../cosmology/theory.js';
-import { linearModel } from '../cosmology/transfer/index.js';
+import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readEll, readRedshiftDistributions } from '../io/nz-file.js';
 import { parseParameters, readParameters } from '../io/params-file.js';
@@ -27,7 +27,7 @@ export function runCl(o: ClOptions): void {
   const distributions = o.nz ? readRedshiftDistributions(o.nz) : targetSample();
   const ell = o.ell ? readEll(o.ell) : paperEll();
   const theory = new ShearTheory(distributions, ell, {
-    linear: linearModel(o.linear, { allowExtrapolation: o.allowExtrapolation }),
+    linear: loadLinearModel(o.linear, { allowExtrapolation: o.allowExtrapolation }),
     nonlinear: !o.linearOnly,
     spin2: o.spin2,
     shiftConvention: o.shift,
@@ -45,6 +45,7 @@ export function runCl(o: ClOptions): void {
       cosmeta: VERSION,
       units: 'C_ell dimensionless, without ell(ell+1)/2pi',
       parameters: { ...result.cosmology },
+      derived: { sigma8: result.linear.sigma8, A_s: result.linear.A_s, S8: result.linear.S8 },
       nuisance: params.nuisance,
       nz: o.nz ?? 'built-in: arXiv:2504.00552 inference target sample (Smail z0 = 0.13, alpha = 0.78, 5 bins)',
       ...theory.describe(),

@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { runBenchNn, runBenchTheory } from './bench.js';
 import { runCl } from './cl.js';
 import { runCompare } from './compare.js';
+import { registerPk } from './pk.js';
 import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
@@ -162,6 +163,7 @@ function program(): Command {
     .action((o) => runBenchNn(o));
 
   registerSacc(cli);
+  registerPk(cli);
   return cli;
 }
 

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
 import { chainSamples, summary } from '../inference/compare.js';
+import { shippedPkEmulator } from '../io/pk-emulator-file.js';
 import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/likelihood.js';
 import { DEFAULT_MCMC, runMcmc, type McmcSettings } from '../inference/mcmc.js';
 import { problemByName, type InferenceProblem } from '../inference/problem.js';
@@ -77,7 +78,7 @@ export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
     burnIn: number('--burn-in', o.burnIn, true),
   };
   const threads = o.threads === undefined ? undefined : number('--threads', o.threads, true);
-  const problem = problemByName(o.problem, { linear: o.linear });
+  const problem = problemByName(o.problem, { linear: o.linear, linearOptions: o.linear === 'boltzmann_emulated' ? { pkEmulator: shippedPkEmulator() } : {} });
   const { model, description } = await openModel(o.model, problem, threads);
   const bar = progressBar('mcmc |{bar}| {value}/{total} steps | acceptance {acc} | tau {tau} ({ntau}) | {rate} steps/s', 10000);
   let started = false;

@@ -17,7 +17,7 @@ import { cosmology, PARAMETER_NAMES, type CosmologyInput } from '../cosmology/pa
 import { pairOrder } from '../cosmology/limber.js';
 import type { ShiftConvention } from '../cosmology/redshift.js';
 import { ShearTheory } from '../cosmology/theory.js';
-import { linearModel } from '../cosmology/transfer/index.js';
+import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { CosmetaError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { deriveSeed, Random } from '../math/random.js';
@@ -101,7 +101,7 @@ export function planDataset(config: GenerateConfig): DatasetPlan {
   const ell = Float64Array.from(config.ell ?? paperEll());
   const linear = config.linear ?? 'eisenstein_hu';
   const allowExtrapolation = config.allowExtrapolation ?? false;
-  const shape = linearModel(linear, { allowExtrapolation });
+  const shape = loadLinearModel(linear, { allowExtrapolation });
   // Every corner of the cosmological ranges must be a valid cosmology for the chosen linear model.
   for (const corner of corners(names, ranges)) {
     try {
@@ -183,7 +183,7 @@ export interface InMemoryDataset {
 export function generateInMemory(config: GenerateConfig): InMemoryDataset {
   const plan = planDataset(config);
   const c = plan.config;
-  const shape = linearModel(c.linear, { allowExtrapolation: c.allowExtrapolation });
+  const shape = loadLinearModel(c.linear, { allowExtrapolation: c.allowExtrapolation });
   const out: InMemoryDataset = { names: plan.names, samples: [], inputs: [], spectra: [] };
   for (let t = 0; t < c.tasks; t++) {
     const sample = taskSample(plan.family, c.seed, t);

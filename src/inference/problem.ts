@@ -7,7 +7,7 @@
 
 import { GaussianCovariance, PAPER_SURVEY, type SurveySpec } from '../cosmology/covariance.js';
 import { ShearTheory } from '../cosmology/theory.js';
-import { linearModel } from '../cosmology/transfer/index.js';
+import { linearModel, type LinearModelOptions } from '../cosmology/transfer/index.js';
 import { CosmetaError } from '../errors.js';
 import { FIDUCIAL, paperEll, targetSample } from '../tasks/target.js';
 import type { ParameterSpec } from './priors.js';
@@ -33,6 +33,8 @@ export const PROBLEM_NAMES = ['paper'] as const;
 export interface PaperProblemOptions {
   /** Linear P(k) model of the fiducial data vector (default eisenstein_hu, as the training data). */
   linear?: string;
+  /** Resources the linear model needs (e.g. the emulator behind boltzmann_emulated). */
+  linearOptions?: LinearModelOptions;
   survey?: SurveySpec;
 }
 
@@ -56,7 +58,7 @@ export function paperProblem(options: PaperProblemOptions = {}): InferenceProble
   const { z, nz } = targetSample();
   const ell = paperEll();
   const settings = { linear, nonlinear: true, spin2: true, shiftConvention: 'paper' as const };
-  const theory = new ShearTheory({ z, nz }, ell, { ...settings, linear: linearModel(linear) });
+  const theory = new ShearTheory({ z, nz }, ell, { ...settings, linear: linearModel(linear, options.linearOptions) });
   const data = theory.compute(FIDUCIAL, {});
   return {
     name: 'paper',

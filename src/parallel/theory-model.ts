@@ -5,7 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import { ShearTheory } from '../cosmology/theory.js';
-import { linearModel } from '../cosmology/transfer/index.js';
+import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { computeBlock } from '../data/block.js';
 import { CosmetaError } from '../errors.js';
 import type { BatchedModel } from '../inference/likelihood.js';
@@ -52,7 +52,7 @@ export class TheoryModel implements BatchedModel {
     };
     // Built here in every case: it validates the sample and model names in this thread, with clear errors.
     const theory = new ShearTheory({ z: options.z, nz: options.nz }, options.ell, {
-      linear: linearModel(init.linear, { allowExtrapolation: init.allowExtrapolation }),
+      linear: loadLinearModel(init.linear, { allowExtrapolation: init.allowExtrapolation }),
       nonlinear: init.nonlinear,
       spin2: init.spin2,
       shiftConvention: init.shiftConvention,

@@ -7,7 +7,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { ShearTheory } from '../cosmology/theory.js';
-import { linearModel } from '../cosmology/transfer/index.js';
+import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { computeBlock } from '../data/block.js';
 import { serveWorker } from './pool.js';
 
@@ -35,7 +35,7 @@ export interface TheoryTask {
 }
 
 const init = workerData as TheoryWorkerInit;
-const model = linearModel(init.linear, { allowExtrapolation: init.allowExtrapolation });
+const model = loadLinearModel(init.linear, { allowExtrapolation: init.allowExtrapolation });
 const cache = new Map<string, ShearTheory>();
 
 function theoryFor(task: TheoryTask): ShearTheory {

@@ -1,7 +1,9 @@
 /**
  * STAND-IN FOR TESTS ONLY, NOT A BOLTZMANN SOLVER. It has the solver's signature and returns the
  * Eisenstein & Hu (1998) spectrum with baryon wiggles, normalised to A_s by the Poisson equation
- * (power/normalisation.ts), with growth from the background ODE. It lets the emulator's pipeline be
+ * (power/normalisation.ts), with growth from the background ODE, evaluated at a perturbed cosmology
+ * (Omega_b x 1.02 and Theta_2.7 x 1.003 inside the transfer function) so that it differs from the
+ * emulator's EH reference by a few per cent in the wiggles and the turnover, as a real solver does. It lets the emulator's pipeline be
  * built and tested without the solver; its name ("standin_eisenstein_hu") is recorded in every file
  * trained on it, and such files are refused as the shipped `boltzmann_emulated` model.
  */
@@ -18,7 +20,7 @@ export const STANDIN_SOLVER_NAME = 'standin_eisenstein_hu';
 
 function solveStandIn(input: SolverInput, k: ArrayLike<number>, z: ArrayLike<number>): SolverResult {
   const c = cosmology({ Omega_c: input.Omega_c, Omega_b: input.Omega_b, h: input.h, n_s: input.n_s, A_s: 1e-9, T_CMB: input.T_CMB, Neff: input.Neff });
-  const shape = eisensteinHu.prepare(c);
+  const shape = eisensteinHu.prepare(cosmology({ Omega_c: input.Omega_c - 0.02 * input.Omega_b, Omega_b: 1.02 * input.Omega_b, h: input.h, n_s: input.n_s, A_s: 1e-9, T_CMB: 1.003 * (input.T_CMB ?? 2.7255), Neff: input.Neff }));
   const perAs = poissonFactor(c);
   const sigma2PerAs = (integrate((lnk) => {
     const kk = Math.exp(lnk);

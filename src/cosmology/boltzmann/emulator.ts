@@ -1,0 +1,324 @@
+/**
+ * The `boltzmann_emulated` linear model: an emulator of the Boltzmann solver's z = 0 spectrum.
+ *
+ * What is emulated varies slowly: y = ln[P_solver(k) / P_ref(k)] as a function of (omega_b, omega_c, h)
+ * only, where P_ref is the Eisenstein & Hu (1998) no-wiggle spectrum normalised to the same A_s by the
+ * Poisson equation (power/normalisation.ts), tabulated on a fixed grid in x = ln(k r_s) with r_s EH98's
+ * sound horizon at the drag epoch (their Eq. 6): the baryon wiggles then sit at nearly the same x for
+ * every cosmology, so a few principal components describe them across the domain (on a fixed ln k grid
+ * their phase moves with r_s and the components needed grow many-fold). n_s and the amplitude cancel in the ratio
+ * (the linear transfer function does not depend on them), so they enter exactly:
+ *
+ *   P(k, z = 0) / A_s = P_ref(k) / A_s * exp(y(k)),  P_ref / A_s = C(n_s, ...) k^n_s T_EH(k)^2 [Mpc^3].
+ *
+ * y is a mean plus principal components (PCA of the training set), each coefficient predicted by a
+ * Gaussian process in the manner of emuPK (Mootoovaloo et al. 2021, arXiv:2105.02256: one GP per
+ * component, marginalised polynomial mean, hyperparameters by maximum evidence) or by a small MLP. Inputs
+ * are u = (ln omega_m, f_b = omega_b / omega_m, h) mapped linearly onto [0, 1]^3 over the domain box. Beyond the grid y
+ * is held at its end values (P then follows the no-wiggle shape's slope). Growth to z > 0 comes from the
+ * background (scale-independent; checked against the solver in the tests).
+ *
+ * The file (JSON, `PkEmulatorJSON`) carries everything for prediction: the domain, the grid, the basis,
+ * and for the GP the training inputs with each component's hyperparameters, beta and alpha = K^-1 (y - H
+ * beta) (R&W 2006 eq. 2.42), so loading needs no factorisation.
+ */
+
+import { CosmetaError } from '../../errors.js';
+import { CubicSpline } from '../../math/spline.js';
+import type { Cosmology } from '../params.js';
+import { poissonFactor } from '../power/normalisation.js';
+import { eisensteinHuNoWiggles, eisensteinHuParameters } from '../transfer/eisenstein_hu.js';
+import { checkSolverCosmology } from '../transfer/boltzmann.js';
+import type { LinearShape } from '../transfer/model.js';
+
+export const PK_EMULATOR_FORMAT = 'cosmeta-pk-emulator' as const;
+
+/**
+ * The emulator's domain: a box in omega_m = omega_b + omega_c (log-spaced), the baryon fraction
+ * f_b = omega_b / omega_m and h, with Omega_m = omega_m / h^2 bounded too (the inputs are functions of
+ * omega_b, omega_c and h only).
+ */
+export interface PkEmulatorDomain {
+  omega_m: [number, number];
+  f_b: [number, number];
+  h: [number, number];
+  Omega_m: [number, number];
+  Omega_b: [number, number];
+}
+
+/**
+ * The default domain. It contains the paper's training box (Omega_c 0.165-0.45, Omega_b 0.025-0.075,
+ * h 0.35-1.15: omega_m 0.0233-0.694, f_b 0.048-0.3125, Omega_m 0.19-0.525) and the wide box (Omega_m
+ * 0.1-0.9, Omega_b 0.03-0.07, h 0.55-0.91: omega_m 0.030-0.745, f_b 0.033-0.7); Omega_b 0.02-0.08 keeps
+ * out the baryon-dominated corner (f_b near 0.7 at large omega_m) that neither box reaches.
+ */
+export const DEFAULT_PK_EMULATOR_DOMAIN: PkEmulatorDomain = Object.freeze({
+  omega_m: [0.023, 0.75] as [number, number],
+  f_b: [0.03, 0.71] as [number, number],
+  h: [0.35, 1.15] as [number, number],
+  Omega_m: [0.09, 0.95] as [number, number],
+  Omega_b: [0.02, 0.08] as [number, number],
+});
+
+/** One GP per component (mean only): m(u) = h(u)^T beta + sum_i alpha_i k(u_i, u). */
+export interface GpComponentJSON {
+  kernel: 'rbf' | 'matern52';
+  lengthScales: number[];
+  amplitude: number;
+  /** Fitted noise variance (recorded; alpha already includes it). */
+  noise: number;
+  meanDegree: 0 | 1 | 2 | null;
+  beta: number[];
+  alpha: number[];
+}
+
+export interface MlpJSON {
+  /** Layer widths, input first; SiLU between dense layers, linear output. */
+  sizes: number[];
+  /** Per layer: weights [out x in] row-major then biases [out]. */
+  layers: Array<{ W: number[]; b: number[] }>;
+  /** Outputs are scaled: coefficient = out * outScale + outShift. */
+  outScale: number[];
+  outShift: number[];
+}
+
+export interface PkEmulatorJSON {
+  format: typeof PK_EMULATOR_FORMAT;
+  version: 1;
+  /** The solver that produced the training set ("boltzmann", or a stand-in's name). */
+  solver: string;
+  solverSettings: Record<string, unknown>;
+  /** Fixed physics of the training set. */
+  fixed: { T_CMB: number; Neff: number };
+  domain: PkEmulatorDomain;
+  /** Grid in x = ln(k r_s) (k in 1/Mpc, r_s in Mpc): uniform from xMin to xMax with nk points. */
+  grid: { xMin: number; xMax: number; nk: number };
+  /** y = mean + sum_c coef_c basis[c] (basis rows [nc][nk]). */
+  mean: number[];
+  basis: number[][];
+  method: 'gp' | 'mlp';
+  /** GP: training inputs u [n x 3] (row-major) and the polynomial basis's centre and scale per input. */
+  gp?: { X: number[]; n: number; center: number[]; scale: number[]; components: GpComponentJSON[] };
+  mlp?: MlpJSON;
+  /** How it was trained and how it did (recorded, not used for prediction). */
+  training: Record<string, unknown>;
+  validation?: Record<string, unknown>;
+}
+
+/** The cosmological parameters the emulator sees. */
+export type EmulatorCosmology = { Omega_c: number; Omega_b: number; h: number; T_CMB?: number; Neff?: number };
+
+/**
+ * u = (ln omega_m, f_b, h) mapped onto [0, 1]^3 over the domain, or a CosmetaError naming the parameter
+ * outside the domain (and the domain).
+ */
+export function emulatorInputs(d: PkEmulatorDomain, f: { T_CMB: number; Neff: number }, c: EmulatorCosmology, out = new Float64Array(3)): Float64Array {
+  const h2 = c.h * c.h;
+  const Omega_m = c.Omega_c + c.Omega_b;
+  const omega_m = Omega_m * h2;
+  const f_b = c.Omega_b / Omega_m;
+  const check = (name: string, v: number, [lo, hi]: [number, number], detail: string) => {
+    if (!(v >= lo && v <= hi)) {
+      throw new CosmetaError(`boltzmann_emulated: ${name}=${v.toPrecision(5)}${detail} is outside the emulator's domain [${lo}, ${hi}] ` +
+        `(domain: omega_m ${d.omega_m.join('-')}, f_b ${d.f_b.join('-')}, h ${d.h.join('-')}, Omega_m ${d.Omega_m.join('-')}, Omega_b ${d.Omega_b.join('-')}); use --linear boltzmann outside it`);
+    }
+  };
+  check('h', c.h, d.h, '');
+  check('Omega_m', Omega_m, d.Omega_m, ` (Omega_c + Omega_b, Omega_c=${c.Omega_c}, Omega_b=${c.Omega_b})`);
+  check('omega_m', omega_m, d.omega_m, ` ((Omega_c + Omega_b) h^2, h=${c.h})`);
+  check('f_b', f_b, d.f_b, ` (Omega_b / Omega_m, Omega_b=${c.Omega_b})`);
+  check('Omega_b', c.Omega_b, d.Omega_b, '');
+  if (c.T_CMB !== undefined && Math.abs(c.T_CMB - f.T_CMB) > 1e-9) throw new CosmetaError(`boltzmann_emulated: T_CMB=${c.T_CMB} differs from the emulator's ${f.T_CMB} K; use --linear boltzmann`);
+  if (c.Neff !== undefined && Math.abs(c.Neff - f.Neff) > 1e-9) throw new CosmetaError(`boltzmann_emulated: Neff=${c.Neff} differs from the emulator's ${f.Neff}; use --linear boltzmann`);
+  const unit = (v: number, [lo, hi]: [number, number]) => (v - lo) / (hi - lo);
+  out[0] = unit(Math.log(omega_m), [Math.log(d.omega_m[0]), Math.log(d.omega_m[1])]);
+  out[1] = unit(f_b, d.f_b);
+  out[2] = unit(c.h, d.h);
+  return out;
+}
+
+
+const SQRT5 = Math.sqrt(5);
+
+export class PkEmulator {
+  readonly json: PkEmulatorJSON;
+  readonly nk: number;
+  readonly nc: number;
+  private readonly x: Float64Array;
+  private readonly meanY: Float64Array;
+  private readonly basisFlat: Float64Array;
+  private readonly gpX: Float64Array | null;
+  private readonly gpInv2: Float64Array[];
+  private readonly gpAlpha: Float64Array[];
+  private readonly mlpW: Float64Array[];
+  private readonly mlpB: Float64Array[];
+
+  constructor(json: PkEmulatorJSON) {
+    if (json?.format !== PK_EMULATOR_FORMAT || json.version !== 1) {
+      throw new CosmetaError(`not a ${PK_EMULATOR_FORMAT} version 1 file (format ${String(json?.format)}, version ${String(json?.version)})`);
+    }
+    this.json = json;
+    const { xMin, xMax, nk } = json.grid;
+    this.nk = nk;
+    this.nc = json.basis.length;
+    this.x = emulatorGrid(json.grid);
+    this.meanY = Float64Array.from(json.mean);
+    this.basisFlat = Float64Array.from(json.basis.flat());
+    if (this.meanY.length !== nk || this.basisFlat.length !== this.nc * nk) throw new CosmetaError(`pk emulator: mean/basis sizes do not match the grid of ${nk} points`);
+    this.gpX = null;
+    this.gpInv2 = [];
+    this.gpAlpha = [];
+    this.mlpW = [];
+    this.mlpB = [];
+    if (json.method === 'gp') {
+      const g = json.gp;
+      if (!g || g.components.length !== this.nc) throw new CosmetaError('pk emulator: method gp needs one GP per component');
+      this.gpX = Float64Array.from(g.X);
+      for (const c of g.components) {
+        this.gpInv2.push(Float64Array.from(c.lengthScales, (l) => 1 / (l * l)));
+        this.gpAlpha.push(Float64Array.from(c.alpha));
+      }
+    } else if (json.method === 'mlp') {
+      const m = json.mlp;
+      if (!m || m.sizes[m.sizes.length - 1] !== this.nc) throw new CosmetaError('pk emulator: method mlp needs an output per component');
+      for (const l of m.layers) {
+        this.mlpW.push(Float64Array.from(l.W));
+        this.mlpB.push(Float64Array.from(l.b));
+      }
+    } else {
+      throw new CosmetaError(`pk emulator: unknown method "${String(json.method)}" (valid: gp, mlp)`);
+    }
+  }
+
+  /** Map a cosmology onto the unit cube, or throw a CosmetaError naming the parameter out of the domain. */
+  inputs(c: EmulatorCosmology, out = new Float64Array(3)): Float64Array {
+    return emulatorInputs(this.json.domain, this.json.fixed, c, out);
+  }
+
+  /** The PCA coefficients at unit-cube inputs u [3]. */
+  coefficients(u: ArrayLike<number>, out = new Float64Array(this.nc)): Float64Array {
+    if (this.json.method === 'gp') {
+      const g = this.json.gp as NonNullable<PkEmulatorJSON['gp']>;
+      const X = this.gpX as Float64Array;
+      const n = g.n;
+      const h = polyBasis(u, g.center, g.scale);
+      for (let c = 0; c < this.nc; c++) {
+        const comp = g.components[c];
+        const inv2 = this.gpInv2[c];
+        const alpha = this.gpAlpha[c];
+        let m = 0;
+        for (let j = 0; j < comp.beta.length; j++) m += comp.beta[j] * h[j];
+        const i0 = inv2[0];
+        const i1 = inv2[1];
+        const i2 = inv2[2];
+        const u0 = u[0];
+        const u1 = u[1];
+        const u2 = u[2];
+        let s = 0;
+        if (comp.kernel === 'rbf') {
+          for (let i = 0; i < n; i++) {
+            const a = X[3 * i] - u0;
+            const b = X[3 * i + 1] - u1;
+            const e = X[3 * i + 2] - u2;
+            s += alpha[i] * Math.exp(-0.5 * (a * a * i0 + b * b * i1 + e * e * i2));
+          }
+        } else {
+          for (let i = 0; i < n; i++) {
+            const a = X[3 * i] - u0;
+            const b = X[3 * i + 1] - u1;
+            const e = X[3 * i + 2] - u2;
+            const r2 = a * a * i0 + b * b * i1 + e * e * i2;
+            const r = Math.sqrt(r2);
+            s += alpha[i] * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+          }
+        }
+        out[c] = m + comp.amplitude * s;
+      }
+      return out;
+    }
+    const m = this.json.mlp as MlpJSON;
+    let x = Float64Array.from(u);
+    for (let l = 0; l < this.mlpW.length; l++) {
+      const W = this.mlpW[l];
+      const b = this.mlpB[l];
+      const nin = m.sizes[l];
+      const nout = m.sizes[l + 1];
+      const y = new Float64Array(nout);
+      for (let o = 0; o < nout; o++) {
+        let s = b[o];
+        for (let i = 0; i < nin; i++) s += W[o * nin + i] * x[i];
+        y[o] = l < this.mlpW.length - 1 ? s / (1 + Math.exp(-s)) : s;
+      }
+      x = y;
+    }
+    for (let c = 0; c < this.nc; c++) out[c] = x[c] * m.outScale[c] + m.outShift[c];
+    return out;
+  }
+
+  /** y(k) = ln(P_solver / P_ref) on the grid, at unit-cube inputs u. */
+  lnRatio(u: ArrayLike<number>, out = new Float64Array(this.nk)): Float64Array {
+    const coef = this.coefficients(u);
+    out.set(this.meanY);
+    const nk = this.nk;
+    for (let c = 0; c < this.nc; c++) {
+      const a = coef[c];
+      const off = c * nk;
+      for (let i = 0; i < nk; i++) out[i] += a * this.basisFlat[off + i];
+    }
+    return out;
+  }
+
+  /** The grid in x = ln(k r_s). */
+  get grid(): Float64Array {
+    return this.x;
+  }
+
+  /** The linear shape (absolute: P(k, 0) / A_s [Mpc^3]) of this emulator. */
+  shape(): LinearShape {
+    const x = this.x;
+    return {
+      name: 'boltzmann_emulated',
+      absolute: true,
+      check: (c: Cosmology) => {
+        checkSolverCosmology(c, 'boltzmann_emulated');
+        this.inputs(c);
+      },
+      prepare: (c: Cosmology) => {
+        const y = this.lnRatio(this.inputs(c));
+        const lnrs = Math.log(soundHorizon(c));
+        const lnk = Float64Array.from(x, (v) => v - lnrs);
+        const lo = lnk[0];
+        const hi = lnk[lnk.length - 1];
+        const spline = new CubicSpline(lnk, y);
+        const ref = eisensteinHuNoWiggles.prepare(c);
+        const perAs = poissonFactor(c);
+        const yLo = y[0];
+        const yHi = y[y.length - 1];
+        return (k: number): number => {
+          const t = Math.log(k);
+          const r = t <= lo ? yLo : t >= hi ? yHi : spline.evaluate(t);
+          return perAs * ref(k) * Math.exp(r);
+        };
+      },
+    };
+  }
+}
+
+/** EH98's sound horizon at the drag epoch r_s [Mpc] (their Eq. 6), the emulator's wiggle scale. */
+export function soundHorizon(c: Cosmology): number {
+  return eisensteinHuParameters(c).rsound / c.h;
+}
+
+/** The nodes x_i = ln(k_i r_s) of a grid. */
+export function emulatorGrid(g: { xMin: number; xMax: number; nk: number }): Float64Array {
+  return Float64Array.from({ length: g.nk }, (_, i) => g.xMin + ((g.xMax - g.xMin) * i) / (g.nk - 1));
+}
+
+/** The GP's polynomial mean basis at u: 1, then u_j, then u_j u_k (j <= k), inputs centred and scaled. */
+export function polyBasis(u: ArrayLike<number>, center: number[], scale: number[]): Float64Array {
+  const d = center.length;
+  const v = Array.from({ length: d }, (_, j) => (u[j] - center[j]) / scale[j]);
+  const out = [1, ...v];
+  for (let j = 0; j < d; j++) for (let k = j; k < d; k++) out.push(v[j] * v[k]);
+  return Float64Array.from(out);
+}
