@@ -355,8 +355,7 @@ function derivedParameters(specs: ParameterSpec[], fixed: Record<string, number>
 }
 
 /** The analysis problem of a config whose data come from a two-point file (already read). */
-export function surveyProblem(data: TwoPointData, config: AnalysisConfig, name = 'survey'): AnalysisProblem {
-  const shape = linearModel(config.theory.linear);
+export function surveyProblem(data: TwoPointData, config: AnalysisConfig, name = 'survey', shape: LinearShape = linearModel(config.theory.linear)): AnalysisProblem {
   const sel = selectPoints(data, config);
   const { z, nz } = tracerDistributions(data, sel.tracers);
   const { specs, fixed, inputs } = buildParameters(config, sel.tracers.length, shape);
@@ -397,10 +396,9 @@ export function surveyProblem(data: TwoPointData, config: AnalysisConfig, name =
 }
 
 /** The paper's problem (arXiv:2504.00552) from a config with `data.synthetic: paper`. */
-export function syntheticProblem(config: AnalysisConfig): AnalysisProblem {
+export function syntheticProblem(config: AnalysisConfig, shape: LinearShape = linearModel(config.theory.linear)): AnalysisProblem {
   if (config.data.synthetic !== 'paper') throw new CosmetaError(`data.synthetic: unknown "${config.data.synthetic}"; valid: paper`);
   if (config.data.statistics.length !== 1 || config.data.statistics[0] !== 'cl_ee') throw new CosmetaError('data.statistics: the paper problem is [cl_ee]');
-  const shape = linearModel(config.theory.linear);
   const paper = paperProblem({ linear: config.theory.linear });
   const nBins = paper.nz.length;
   const { specs, fixed, inputs } = buildParameters(config, nBins, shape);

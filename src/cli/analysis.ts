@@ -16,6 +16,7 @@ import { DEFAULT_MCMC, runMcmc, type McmcSettings } from '../inference/mcmc.js';
 import { writeGetDist } from '../io/getdist.js';
 import type { TwoPointData } from '../io/sacc-types.js';
 import { readTwoPointFile } from '../io/two-point-file.js';
+import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { Emulator } from '../meta/emulator.js';
 import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
@@ -34,12 +35,13 @@ export async function readDataFile(path: string, key = 'data.file'): Promise<Two
 export async function loadAnalysis(configPath: string): Promise<{ config: AnalysisConfig; problem: AnalysisProblem }> {
   if (!existsSync(configPath)) throw new CosmetaError(`--config ${configPath}: no such file`);
   const config = parseConfig(readFileSync(configPath, 'utf8'), configPath);
-  if (config.data.synthetic) return { config, problem: syntheticProblem(config) };
+  const shape = loadLinearModel(config.theory.linear);
+  if (config.data.synthetic) return { config, problem: syntheticProblem(config, shape) };
   const file = config.data.file as string;
   const beside = join(dirname(configPath), file);
   const path = isAbsolute(file) || existsSync(beside) || !existsSync(file) ? (isAbsolute(file) ? file : beside) : file;
   const data = await readDataFile(path);
-  return { config, problem: surveyProblem(data, config, file) };
+  return { config, problem: surveyProblem(data, config, file, shape) };
 }
 
 /** The spectra model: the theory engine, or an emulator whose inputs, multipoles and n(z) match. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logEllGrid, RealSpaceProjection, wignerD2, type XiStatistic } from '../../src/cosmology/real-space.js';
 import { ShearTheory } from '../../src/cosmology/theory.js';
-import { LINEAR_MODEL_NAMES, linearModel } from '../../src/cosmology/transfer/index.js';
+import { LINEAR_MODEL_NAMES } from '../../src/cosmology/transfer/index.js';
+import { loadLinearModel, shippedPkEmulator } from '../../src/io/pk-emulator-file.js';
 import { besselJ } from '../../src/math/bessel.js';
 import { gaussLegendre } from '../../src/math/quadrature.js';
 
@@ -117,13 +118,21 @@ describe('xi+- from the theory engine against CCL (CAMB + halofit)', () => {
     // branch's best linear model over the DES priors is Eisenstein & Hu, whose P(k) differs from
     // CAMB's by 1-3%: measured xi+ 2.7% / 0.80%, xi- 1.0% / 1.2% (>= 5 / < 5 arcmin), so the bounds
     // for it are 3% and 1.5%. Hankel alone is checked to 2.3e-4 above.
-    const emulated = (LINEAR_MODEL_NAMES as readonly string[]).includes('boltzmann_emulated');
+    // boltzmann_emulated needs the shipped P(k) emulator (models/pk-emulator.json); until it ships the
+    // test runs with Eisenstein & Hu and says so.
+    let emulated = (LINEAR_MODEL_NAMES as readonly string[]).includes('boltzmann_emulated');
+    try {
+      if (emulated) shippedPkEmulator();
+    } catch {
+      emulated = false;
+    }
+    if (!emulated) console.info('xi vs CCL: boltzmann_emulated is not available (no shipped P(k) emulator); checked with eisenstein_hu and its tolerances');
     const linear = emulated ? 'boltzmann_emulated' : 'eisenstein_hu';
     const [tolAbove, tolBelow] = emulated ? [0.005, 0.01] : [0.03, 0.015];
     const z = Float64Array.from(ccl.z);
     const nz = ccl.nz.map((r) => Float64Array.from(r));
     const ell = logEllGrid(2, 1e5, 20);
-    const theory = new ShearTheory({ z, nz }, ell, { linear: linearModel(linear), shiftConvention: 'additive' });
+    const theory = new ShearTheory({ z, nz }, ell, { linear: loadLinearModel(linear), shiftConvention: 'additive' });
     const targets = (['xi_plus', 'xi_minus'] as XiStatistic[]).flatMap((statistic) => ccl.pairs.flatMap((_, p) => ccl.theta_arcmin.map((theta) => ({ statistic, pair: p, theta }))));
     const projection = new RealSpaceProjection(ell, targets);
     const half = ccl.pairs.length * ccl.theta_arcmin.length;
