@@ -20,7 +20,7 @@ let des: TwoPointData;
 
 beforeAll(async () => {
   des = await readSaccHdf5(DES);
-});
+}, 60_000);
 
 function desConfig(edit: (raw: Record<string, any>) => void = () => {}): AnalysisConfig {
   const c = parseConfig(desYaml);

@@ -27,7 +27,7 @@ describe('cosmeta mcmc --config: bad input exits 2 naming the key or value, writ
     const nz = Float64Array.from(data.tracers[7].nz);
     nz[50] = -2e-3;
     await writeSaccHdf5({ ...data, tracers: data.tracers.map((t, k) => (k === 7 ? { ...t, nz } : t)) }, join(dir, 'negative-nz.hdf5'));
-  });
+  }, 60_000);
 
   // One case per stage that can refuse (config schema, problem building, file reading); every kind of
   // bad input is checked at the library level in test/analysis/analysis.test.ts, and all of them are
