@@ -3,7 +3,8 @@
  * goes (C_ell, Hankel projection, nuisance and input mapping; the paper problem's C_ell in the same run
  * as the baseline ratio), then the posterior sampled to 50 autocorrelation times (or
  * COSMETA_BENCH_MAX_STEPS) with the ensemble sampler on all cores, and S8 against the published value.
- * Writes the chain, GetDist files and a corner plot to results/des-y1/ (COSMETA_BENCH_OUT).
+ * Writes the chain, GetDist files and a corner plot to results/des-y1/ (COSMETA_BENCH_OUT); COSMETA_BENCH_BURN
+ * sets the steps discarded (default: the recorded burn-in, at most half the chain).
  *
  *   node dist/bench/des-y1.js [--timing] [--from CHAIN.h5]
  *
@@ -120,7 +121,7 @@ if (fromChain) {
   converged = result.converged;
 }
 const all = [...chain.names, ...problem.derived.map((d) => d.name)];
-const burn = Math.min(chain.burnIn, Math.floor(chain.steps / 2));
+const burn = process.env.COSMETA_BENCH_BURN ? Number(process.env.COSMETA_BENCH_BURN) : Math.min(chain.burnIn, Math.floor(chain.steps / 2));
 const samples = chainSamples(chain, all, burn, problem.derived);
 const s8 = summary(samples.columns[all.indexOf('S8')]);
 const tau = chain.tauHistory.at(-1)?.tau ?? [];
