@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readChain } from '../../src/inference/chain-file.js';
-import { readSaccHdf5, writeSaccHdf5 } from '../../src/io/sacc-hdf5.js';
+import { saccFitsBytes } from '../../src/io/sacc-fits.js';
+import { readSaccHdf5 } from '../../src/io/sacc-hdf5.js';
 
 // These tests run the built command (npm test builds dist/ first).
 const ROOT = join(__dirname, '..', '..');
@@ -22,11 +23,17 @@ function config(name: string, text: string): string {
 
 describe('cosmeta mcmc --config: bad input exits 2 naming the key or value, writing nothing', () => {
   beforeAll(async () => {
-    // A file with a negative n(z).
+    // A file with a negative n(z). The writers refuse to write one, so a valid SACC FITS file is written
+    // and the sign bit of one n(z) value of src2 (a big-endian float64 in its table) flipped.
     const data = await readSaccHdf5(DES);
-    const nz = Float64Array.from(data.tracers[7].nz);
-    nz[50] = -2e-3;
-    await writeSaccHdf5({ ...data, tracers: data.tracers.map((t, k) => (k === 7 ? { ...t, nz } : t)) }, join(dir, 'negative-nz.hdf5'));
+    const bytes = saccFitsBytes(data);
+    const value = data.tracers[7].nz[50];
+    const be = Buffer.alloc(8);
+    be.writeDoubleBE(value);
+    const at = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(be);
+    expect(at).toBeGreaterThan(0);
+    bytes[at] |= 0x80;
+    writeFileSync(join(dir, 'negative-nz.fits'), bytes);
   }, 60_000);
 
   // One case per stage that can refuse (config schema, problem building, file reading); every kind of
@@ -35,7 +42,7 @@ describe('cosmeta mcmc --config: bad input exits 2 naming the key or value, writ
   const cases: Array<[string, () => string, RegExp]> = [
     ['unknown key', () => desYaml.replace('sampler:', 'samplr: {walkers: 4}\nsampler:'), /unknown key "samplr"/],
     ["prior outside the theory's domain", () => desYaml.replace('Omega_b: {prior: {flat: [0.03, 0.07]}', 'Omega_b: {prior: {flat: [-0.03, 0.07]}'), /parameters\.Omega_b\.prior \(at Omega_b = -0\.03\)/],
-    ['negative n(z)', () => desYaml.replace(DES, join(dir, 'negative-nz.hdf5')), /negative-nz\.hdf5.*src2.*negative n\(z\) = -0\.002/],
+    ['negative n(z)', () => desYaml.replace(DES, join(dir, 'negative-nz.fits')), /negative-nz\.fits.*src2.*negative n\(z\) = -/],
   ];
   for (const [what, text, message] of cases) {
     it(what, () => {
