@@ -73,3 +73,11 @@ export { readSaccFits, writeSaccFits, saccFitsBytes, SACC_FITS_VERSION } from '.
 export { readTwoPointFits, writeTwoPointFits, twoPointFitsBytes } from './io/twopoint-fits.js';
 export { readFits, writeFits, type FitsHdu, type FitsTable, type FitsImage, type FitsColumn } from './io/fits.js';
 export { checkTwoPoint } from './io/two-point-checks.js';
+export { RealSpaceProjection, DEFAULT_HANKEL, logEllGrid, type XiTarget, type XiStatistic, type HankelSettings } from './cosmology/real-space.js';
+export { besselJ, besselJArray } from './math/bessel.js';
+export { sigma8FromAs } from './cosmology/normalisation.js';
+export { parseConfig, validateConfig, configSchema, type AnalysisConfig } from './analysis/config.js';
+export { surveyProblem, syntheticProblem, latexLabel, type AnalysisProblem, type DataProjection } from './analysis/problem.js';
+export { AnalysisModel, spectraInputs } from './analysis/model.js';
+export { DenseCovariance } from './inference/dense-covariance.js';
+export { writeGetDist, type GetDistColumn } from './io/getdist.js';

@@ -11,13 +11,16 @@ import { problemByName, type InferenceProblem } from '../inference/problem.js';
 import { Emulator } from '../meta/emulator.js';
 import { createBackend } from '../nn/wasm.js';
 import { TheoryModel } from '../parallel/theory-model.js';
+import { runAnalysisMcmc } from './analysis.js';
 import { progressBar } from './progress.js';
 
 export interface McmcCliOptions {
   model: string;
   problem: string;
+  config?: string;
+  getdist?: string;
   walkers: string;
-  seed: string;
+  seed?: string;
   maxSteps: string;
   chunk: string;
   tauFactor: string;
@@ -62,6 +65,9 @@ export async function openModel(spec: string, problem: InferenceProblem, threads
 }
 
 export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
+  if (o.config !== undefined) return runAnalysisMcmc({ config: o.config, model: o.model, out: o.out, getdist: o.getdist, threads: o.threads, progress: o.progress });
+  if (o.getdist !== undefined) throw new CosmetaError('--getdist needs --config (GetDist chains are written for config analyses)');
+  if (o.seed === undefined) throw new CosmetaError("required option '--seed <n>' not specified (or give --config, whose sampler.seed is used)");
   if (!o.out) throw new CosmetaError('--out <chain.h5> is required');
   const out = o.out;
   await withOutputLock(out, () => sample(o, out));
@@ -71,7 +77,7 @@ async function sample(o: McmcCliOptions, outPath: string): Promise<void> {
   const settings: McmcSettings = {
     ...DEFAULT_MCMC,
     walkers: number('--walkers', o.walkers, true),
-    seed: number('--seed', o.seed, true),
+    seed: number('--seed', o.seed as string, true),
     maxSteps: number('--max-steps', o.maxSteps, true),
     chunk: number('--chunk', o.chunk, true),
     tauFactor: number('--tau-factor', o.tauFactor, false),

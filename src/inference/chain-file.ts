@@ -4,7 +4,7 @@
  *   /chain            float64 [steps, walkers, dim]   walker positions after every step
  *   /log_prob         float64 [steps, walkers]        ln posterior (up to a constant) of each position
  *   /parameter_names  string  [dim]
- *   /derived          float64 [steps, walkers, nd]    derived parameters (Omega_m, S8) of each position
+ *   /derived          float64 [steps, walkers, nd]    derived parameters (Omega_m, S8; sigma8 from A_s) of each position
  *   /derived_names    string  [nd]
  *   /tau              float64 [checks, 1 + dim]       (step, tau_1..tau_dim) at every convergence check
  *   attributes: format "cosmeta-chain", cosmeta (version), config (JSON: problem, model, walkers, seed,
@@ -18,7 +18,7 @@ import { renameSync, rmSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
 import { attribute, datasetAt, jsonAttribute, loadH5, readDataset, readH5, writeH5 } from '../io/h5.js';
 import { VERSION } from '../version.js';
-import { parameterColumn, STANDARD_DERIVED } from './priors.js';
+import { parameterColumn, STANDARD_DERIVED, type DerivedParameter } from './priors.js';
 
 export const CHAIN_FORMAT = 'cosmeta-chain';
 
@@ -41,16 +41,17 @@ export interface Chain {
   state: { rng: { words: number[]; spare: number | null }; accepted: number[] };
 }
 
-export async function writeChain(path: string, c: Chain): Promise<void> {
+/** Write a chain; `derivedParameters` (default Omega_m, S8) are stored for those whose inputs are sampled. */
+export async function writeChain(path: string, c: Chain, derivedParameters: readonly DerivedParameter[] = STANDARD_DERIVED): Promise<void> {
   const h5 = await loadH5();
   const dim = c.names.length;
   const W = c.walkers;
   const samples = c.samples.subarray(0, c.steps * W * dim);
-  const derived = STANDARD_DERIVED.filter((d) => d.inputs.every((i) => c.names.includes(i)));
+  const derived = derivedParameters.filter((d) => d.inputs.every((i) => c.names.includes(i)) && !c.names.includes(d.name));
   const nd = derived.length;
   const dflat = new Float64Array(c.steps * W * nd);
   derived.forEach((d, j) => {
-    const col = parameterColumn(d.name, c.names, samples, c.steps * W);
+    const col = parameterColumn(d.name, c.names, samples, c.steps * W, derived);
     for (let r = 0; r < col.length; r++) dflat[r * nd + j] = col[r];
   });
   const accepted = c.state.accepted.reduce((a, b) => a + b, 0);

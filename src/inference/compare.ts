@@ -13,7 +13,7 @@
 import { CosmetaError } from '../errors.js';
 import { cholesky, choleskySolve, logDetCholesky } from '../math/linalg.js';
 import type { Chain } from './chain-file.js';
-import { parameterColumn } from './priors.js';
+import { parameterColumn, type DerivedParameter } from './priors.js';
 
 /** Posterior samples of named parameters: one column per parameter. */
 export interface Samples {
@@ -27,7 +27,7 @@ export function defaultBurnIn(chain: Chain): number {
 }
 
 /** Samples of sampled or derived parameters (e.g. Omega_m, S8) after discarding `burnIn` steps. */
-export function chainSamples(chain: Chain, names: readonly string[], burnIn = defaultBurnIn(chain)): Samples {
+export function chainSamples(chain: Chain, names: readonly string[], burnIn = defaultBurnIn(chain), derived?: readonly DerivedParameter[]): Samples {
   if (!Number.isInteger(burnIn) || burnIn < 0 || burnIn >= chain.steps) {
     throw new CosmetaError(`burn-in must be an integer in [0, ${chain.steps}) for a chain of ${chain.steps} steps, got ${burnIn}`);
   }
@@ -35,7 +35,7 @@ export function chainSamples(chain: Chain, names: readonly string[], burnIn = de
   const start = burnIn * chain.walkers * dim;
   const rows = (chain.steps - burnIn) * chain.walkers;
   const flat = chain.samples.subarray(start, start + rows * dim);
-  return { names: [...names], columns: names.map((n) => parameterColumn(n, chain.names, flat, rows)) };
+  return { names: [...names], columns: names.map((n) => parameterColumn(n, chain.names, flat, rows, derived)) };
 }
 
 export function mean(x: Float64Array): number {

@@ -14,6 +14,7 @@ import { integratedTime } from './autocorr.js';
 import { readChain, writeChain, type Chain } from './chain-file.js';
 import { EnsembleSampler, type EnsembleState } from './ensemble.js';
 import type { Posterior } from './likelihood.js';
+import type { DerivedParameter } from './priors.js';
 
 export interface McmcSettings {
   walkers: number;
@@ -57,6 +58,8 @@ export interface McmcOptions {
   onProgress?: (p: McmcProgress) => void;
   /** Called after each checkpoint is written (tests use it to interrupt a run). */
   onCheckpoint?: (step: number) => void;
+  /** Derived parameters stored with the chain (default Omega_m, S8 where their inputs are sampled). */
+  derived?: readonly DerivedParameter[];
 }
 
 export interface McmcResult {
@@ -173,12 +176,12 @@ export async function runMcmc(posterior: Posterior, settings: McmcSettings, out:
     converged = isConverged();
     chain.converged = converged;
     chain.state = { rng: rng.getState(), accepted: Array.from(state.accepted) };
-    await writeChain(partial, chain);
+    await writeChain(partial, chain, options.derived);
     report();
     options.onCheckpoint?.(chain.steps);
   }
   chain.complete = true;
-  await writeChain(out, chain);
+  await writeChain(out, chain, options.derived);
   rmSync(partial, { force: true });
   return { chain, converged, tau: lastTau(), acceptance: acceptance(), seconds: (performance.now() - t0) / 1000 };
 }

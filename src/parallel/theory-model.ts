@@ -24,6 +24,8 @@ export interface TheoryModelOptions {
   nonlinear?: boolean;
   spin2?: boolean;
   shiftConvention?: 'paper' | 'additive';
+  /** Accept negative spectra (intrinsic alignments can make cross-spectra negative). */
+  allowNegative?: boolean;
   /** Worker threads; 0 computes in the calling thread (default: all cores). */
   threads?: number;
 }
@@ -46,6 +48,7 @@ export class TheoryModel implements BatchedModel {
       nonlinear: options.nonlinear ?? true,
       spin2: options.spin2 ?? true,
       shiftConvention: options.shiftConvention ?? 'paper',
+      allowNegative: options.allowNegative ?? false,
     };
     // Built here in every case: it validates the sample and model names in this thread, with clear errors.
     const theory = new ShearTheory({ z: options.z, nz: options.nz }, options.ell, {
@@ -66,7 +69,7 @@ export class TheoryModel implements BatchedModel {
     if (rows.length < n * P) throw new CosmetaError(`predict: ${rows.length} values for ${n} rows of ${P} parameters`);
     const label = `theory call ${++this.calls}`;
     const names = this.parameterNames as string[];
-    if (this.local) return computeBlock(this.local, names, rows.subarray(0, n * P), label);
+    if (this.local) return computeBlock(this.local, names, rows.subarray(0, n * P), label, this.options.allowNegative ?? false);
     const pool = this.pool as WorkerPool<TheoryTask, Float64Array>;
     const parts = Math.min(pool.size, n);
     const tasks: TheoryTask[] = [];

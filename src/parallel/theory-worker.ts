@@ -18,6 +18,8 @@ export interface TheoryWorkerInit {
   nonlinear: boolean;
   spin2: boolean;
   shiftConvention: 'paper' | 'additive';
+  /** Accept negative spectra (intrinsic alignments); non-finite ones are still refused. */
+  allowNegative?: boolean;
 }
 
 export interface TheoryTask {
@@ -52,5 +54,5 @@ function theoryFor(task: TheoryTask): ShearTheory {
 }
 
 if (parentPort) {
-  serveWorker<TheoryTask, Float64Array>(parentPort, (task) => computeBlock(theoryFor(task), task.names, task.rows, task.label));
+  serveWorker<TheoryTask, Float64Array>(parentPort, (task) => computeBlock(theoryFor(task), task.names, task.rows, task.label, init.allowNegative ?? false));
 }
