@@ -46,6 +46,8 @@ export async function runFisherCli(o: FisherCliOptions): Promise<void> {
   const levels = integer('--levels', o.levels, 2);
   const threads = o.threads === undefined ? undefined : integer('--threads', o.threads, 0);
   const problem = problemByName(o.problem, { linear: o.linear });
+  const known = [...problem.parameters.map((p) => p.name), 'Omega_m', 'S8'];
+  for (const p of params) if (!known.includes(p)) throw new CosmetaError(`--params: unknown parameter "${p}"; available: ${known.join(', ')}`);
   const { model, description } = await openModel(o.model, problem, threads);
   const t0 = performance.now();
   let fisher;

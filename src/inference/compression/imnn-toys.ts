@@ -23,6 +23,13 @@ export class GaussianMeanVariance implements SeededSimulator {
     for (let i = 0; i < this.inSize; i++) out[offset + i] = theta[0] + sd * rng.normal();
   }
 
+  /** Sufficient statistics (sum x, sum x^2) of the simulation at theta with `seed`: the ideal summaries. */
+  idealSummaries(theta: ArrayLike<number>, seed: number): Float64Array {
+    const x = new Float64Array(this.inSize);
+    this.simulate(theta, seed, x, 0);
+    return Float64Array.of(x.reduce((a, v) => a + v, 0), x.reduce((a, v) => a + v * v, 0));
+  }
+
   /** Exact F at theta (row-major 2 x 2). */
   fisher(theta: ArrayLike<number>): Float64Array {
     return Float64Array.of(this.inSize / theta[1], 0, 0, this.inSize / (2 * theta[1] * theta[1]));
@@ -46,6 +53,11 @@ export class PowerLawFieldBands implements SeededSimulator {
     const power = this.field.power(this.field.field(theta, seed));
     const bp = bandPower(power, this.band, this.inSize);
     for (let b = 0; b < this.inSize; b++) out[offset + b] = bp[b] > 0 ? Math.log(bp[b]) : 0;
+  }
+
+  /** The field's score at `thetaFid` for the simulation at theta with `seed` (from all modes): the ideal summaries. */
+  idealSummaries(theta: ArrayLike<number>, seed: number, thetaFid: ArrayLike<number>): Float64Array {
+    return this.field.score(thetaFid, this.field.power(this.field.field(theta, seed)));
   }
 
   /** The exact Fisher information of the whole field (not of the band powers). */

@@ -85,6 +85,12 @@ export interface ImnnTrainOptions {
   patience: number;
   validateEvery: number;
   seed: number;
+  /**
+   * Fresh training simulations every `every` iterations (the authors' SimulatorIMNN draws new ones each
+   * step): `make(round)` returns a set of the same sizes with new seeds. Without it the fixed set is used
+   * throughout, and a network can overfit its noise.
+   */
+  resample?: { every: number; make: (round: number) => ImnnSet };
   onProgress?: (p: { iteration: number; loss: number; detF: number; valDetF: number; lambda2: number }) => void;
 }
 
@@ -132,7 +138,8 @@ export function imnnFisher(model: Sequential, params: Arr, set: ImnnSet, delta: 
 }
 
 /** Train `model` (inputs sim.inSize, outputs m >= p summaries) from `params` (updated in place; best kept in the result). */
-export function trainImnn(model: Sequential, params: Arr, training: ImnnSet, validation: ImnnSet, o: ImnnTrainOptions): ImnnTrainResult {
+export function trainImnn(model: Sequential, params: Arr, initialTraining: ImnnSet, validation: ImnnSet, o: ImnnTrainOptions): ImnnTrainResult {
+  let training = initialTraining;
   const t0 = performance.now();
   const be = model.backend;
   const m = model.outSize;
@@ -153,6 +160,12 @@ export function trainImnn(model: Sequential, params: Arr, training: ImnnSet, val
   // Dropout is never used here; rng only satisfies the forward signature.
   const rng = new Random(o.seed);
   for (iteration = 1; iteration <= o.maxIterations; iteration++) {
+    if (o.resample && iteration > 1 && (iteration - 1) % o.resample.every === 0) {
+      const next = o.resample.make((iteration - 1) / o.resample.every);
+      if (next.rows !== training.rows || next.nS !== training.nS || next.nD !== training.nD) throw new CosmetaError('IMNN: resampled training sets must keep the sizes of the first');
+      if (training !== initialTraining) be.free(training.x);
+      training = next;
+    }
     const { y, tape } = model.forward(params, training.x, training.rows, { training: false, rng });
     const value = imnnLoss(outputsOf(y, training, m), o.delta, o.lambda, alpha, {
       fiducial: gradViews.fiducial as Float64Array,
@@ -189,4 +202,22 @@ export function imnnEstimate(model: Sequential, params: Arr, stats: ImnnStatisti
   const out = scoreEstimate(stats, thetaFid, y, n);
   model.backend.free(y);
   return out;
+}
+
+/**
+ * A fixed affine map of the network's inputs, x -> (x - mean) / sd per input, with mean and sd from the
+ * fiducial simulations of a set (a preprocessing step: the first dense layer could absorb it, but Adam's
+ * fixed step size learns much faster on unit-scale inputs). `apply` standardises a set in place.
+ */
+export function inputScaler(set: ImnnSet, inSize: number): { mean: Float64Array; sd: Float64Array; apply: (s: ImnnSet) => ImnnSet } {
+  const mean = new Float64Array(inSize);
+  const sd = new Float64Array(inSize);
+  for (let k = 0; k < set.nS; k++) for (let i = 0; i < inSize; i++) mean[i] += set.x[k * inSize + i] / set.nS;
+  for (let k = 0; k < set.nS; k++) for (let i = 0; i < inSize; i++) sd[i] += (set.x[k * inSize + i] - mean[i]) ** 2 / (set.nS - 1);
+  for (let i = 0; i < inSize; i++) sd[i] = sd[i] > 0 ? Math.sqrt(sd[i]) : 1;
+  const apply = (s: ImnnSet) => {
+    for (let r = 0; r < s.rows; r++) for (let i = 0; i < inSize; i++) s.x[r * inSize + i] = (s.x[r * inSize + i] - mean[i]) / sd[i];
+    return s;
+  };
+  return { mean, sd, apply };
 }
