@@ -42,7 +42,6 @@ export async function runFisherCli(o: FisherCliOptions): Promise<void> {
   const params = o.params.split(',').map((s) => s.trim()).filter(Boolean);
   if (params.length === 0) throw new CosmetaError('--params needs at least one parameter name');
   if (o.plot && params.length < 2) throw new CosmetaError('--plot needs two parameters in --params (the first two are drawn)');
-  if (o.chain && !o.plot) throw new CosmetaError('--chain is drawn under the ellipse: give --plot too');
   const levels = integer('--levels', o.levels, 2);
   const threads = o.threads === undefined ? undefined : integer('--threads', o.threads, 0);
   const problem = problemByName(o.problem, { linear: o.linear });

@@ -50,7 +50,11 @@ export class PowerLawFieldBands implements SeededSimulator {
   }
 
   simulate(theta: ArrayLike<number>, seed: number, out: Arr, offset: number): void {
-    const power = this.field.power(this.field.field(theta, seed));
+    // |d_k|^2 / N^2 straight from the field's Fourier modes: the same numbers as power(field(...)) to
+    // rounding, without the inverse and forward transforms.
+    const modes = this.field.modes(theta, seed);
+    const n2 = this.N * this.N;
+    const power = Float64Array.from({ length: n2 }, (_, i) => (modes[2 * i] ** 2 + modes[2 * i + 1] ** 2) / n2);
     const bp = bandPower(power, this.band, this.inSize);
     for (let b = 0; b < this.inSize; b++) out[offset + b] = bp[b] > 0 ? Math.log(bp[b]) : 0;
   }
