@@ -54,7 +54,7 @@ function cases(): Case[] {
   const field = new PowerLawFieldBands(32, 24);
   const fieldFid = [1, 0.5];
   return [
-    { name: 'gauss', sim: gauss, ideal: (t, s) => gauss.idealSummaries(t, s), thetaFid: [0, 1], delta: [0.1, 0.1], exactDetF: det(gauss.fisher([0, 1])), bar: 0.95, nS: 2000, nD: 2000, hidden: [64, 64], activation: 'relu', lr: 3e-3, maxIterations: 2500, resample: 0 },
+    { name: 'gauss', sim: gauss, ideal: (t, s) => gauss.idealSummaries(t, s), thetaFid: [0, 1], delta: [0.1, 0.1], exactDetF: det(gauss.fisher([0, 1])), bar: 0.95, nS: 1000, nD: 1000, hidden: [64, 64], activation: 'silu', lr: 1e-2, maxIterations: 3000, resample: 1 },
     {
       name: 'field',
       sim: field,
@@ -63,12 +63,12 @@ function cases(): Case[] {
       delta: [0.1, 0.1],
       exactDetF: det(field.fisher(fieldFid)),
       bar: 0.9,
-      nS: 1000,
-      nD: 1000,
+      nS: 3000,
+      nD: 3000,
       hidden: [64, 64],
       activation: 'relu',
-      lr: 1e-3,
-      maxIterations: 2000,
+      lr: 3e-3,
+      maxIterations: 1200,
       resample: 0,
       extra: { bandGaussianDetF: det(field.bandFisher(fieldFid)) },
     },
