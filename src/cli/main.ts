@@ -9,6 +9,7 @@ import { runBenchNn, runBenchTheory } from './bench.js';
 import { runCl } from './cl.js';
 import { runCompare } from './compare.js';
 import { registerPk } from './pk.js';
+import { registerCompression } from './compression.js';
 import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
@@ -125,6 +126,7 @@ function program(): Command {
     .option('--threads <n>', 'theory worker threads (default: all cores)')
     .option('--no-progress', 'no progress bar')
     .option('--out <file>', 'output chain (HDF5); OUT.partial holds checkpoints until it is complete')
+    .addOption(new Option('--compression <how>', 'none (full Gaussian likelihood) or moped (one number per parameter, Heavens et al. 2000)').default('none').choices(['none', 'moped']))
     .action((o) => runMcmcCli(o));
 
   cli
@@ -164,6 +166,7 @@ function program(): Command {
 
   registerPk(cli);
   registerSacc(cli);
+  registerCompression(cli);
   return cli;
 }
 
