@@ -13,6 +13,7 @@ import { CosmetaError } from '../errors.js';
 import { chainSamples, summary } from '../inference/compare.js';
 import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/likelihood.js';
 import { DEFAULT_MCMC, runMcmc, type McmcSettings } from '../inference/mcmc.js';
+import { withOutputLock } from '../io/lock.js';
 import { writeGetDist } from '../io/getdist.js';
 import type { TwoPointData } from '../io/sacc-types.js';
 import { readTwoPointFile } from '../io/two-point-file.js';
@@ -107,73 +108,76 @@ export async function runAnalysisMcmc(o: AnalysisCliOptions): Promise<void> {
   if (settings.walkers < 2 * problem.parameters.length || settings.walkers % 2 !== 0) {
     throw new CosmetaError(`sampler.walkers: ${settings.walkers}; the ensemble sampler needs an even number >= 2 x ${problem.parameters.length} sampled parameters`);
   }
-  const { model: spectra, description } = await spectraModel(o.model, problem, threads);
-  const model = new AnalysisModel(problem, spectra);
-  const bar = progressBar('mcmc |{bar}| {value}/{total} steps | acceptance {acc} | tau {tau} | {rate} steps/s', 10000);
-  let started = false;
-  const t0 = performance.now();
-  try {
-    const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
-    const result = await runMcmc(posterior, settings, out, {
-      description: { problem: problem.name, config, data: problem.description, ...description },
-      derived: problem.derived,
-      onProgress: (p) => {
-        if (!o.progress) return;
-        const payload = {
-          acc: p.acceptance.toFixed(3),
-          tau: Number.isFinite(p.tauMax) ? `${p.tauMax.toFixed(1)} (${(p.step / p.tauMax).toFixed(0)} of ${settings.tauFactor})` : '-',
-          rate: ((p.step - p.resumedFrom) / Math.max(1e-9, (performance.now() - t0) / 1000)).toFixed(1),
-        };
-        if (!started) {
-          started = true;
-          bar.start(p.maxSteps, p.step, payload);
-        } else bar.update(p.step, payload);
-      },
-    });
-    if (started) bar.stop();
-    started = false;
-    const derivedNames = problem.derived.map((d) => d.name);
-    const names = [...result.chain.names, ...derivedNames];
-    const samples = chainSamples(result.chain, names, undefined, problem.derived);
-    if (getdist) {
-      const burn = Math.min(result.chain.burnIn, Math.floor(result.chain.steps / 2));
-      const W = result.chain.walkers;
-      const lp = result.chain.logProb.subarray(burn * W, result.chain.steps * W);
-      writeGetDist(
-        getdist,
-        names.map((name, i) => {
-          const spec = problem.parameters.find((p) => p.name === name);
-          return {
-            name,
-            latex: spec?.label ?? latexLabel(name),
-            derived: i >= result.chain.names.length,
-            values: samples.columns[i],
-            range: spec?.prior.kind === 'flat' ? ([spec.prior.min, spec.prior.max] as [number, number]) : undefined,
+  // One writer per chain (and its GetDist files): a second run on the same output exits 2 naming the holder.
+  await withOutputLock(out, async () => {
+    const { model: spectra, description } = await spectraModel(o.model, problem, threads);
+    const model = new AnalysisModel(problem, spectra);
+    const bar = progressBar('mcmc |{bar}| {value}/{total} steps | acceptance {acc} | tau {tau} | {rate} steps/s', 10000);
+    let started = false;
+    const t0 = performance.now();
+    try {
+      const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
+      const result = await runMcmc(posterior, settings, out, {
+        description: { problem: problem.name, config, data: problem.description, ...description },
+        derived: problem.derived,
+        onProgress: (p) => {
+          if (!o.progress) return;
+          const payload = {
+            acc: p.acceptance.toFixed(3),
+            tau: Number.isFinite(p.tauMax) ? `${p.tauMax.toFixed(1)} (${(p.step / p.tauMax).toFixed(0)} of ${settings.tauFactor})` : '-',
+            rate: ((p.step - p.resumedFrom) / Math.max(1e-9, (performance.now() - t0) / 1000)).toFixed(1),
           };
-        }),
-        Float64Array.from(lp, (v) => -v),
-      );
+          if (!started) {
+            started = true;
+            bar.start(p.maxSteps, p.step, payload);
+          } else bar.update(p.step, payload);
+        },
+      });
+      if (started) bar.stop();
+      started = false;
+      const derivedNames = problem.derived.map((d) => d.name);
+      const names = [...result.chain.names, ...derivedNames];
+      const samples = chainSamples(result.chain, names, undefined, problem.derived);
+      if (getdist) {
+        const burn = Math.min(result.chain.burnIn, Math.floor(result.chain.steps / 2));
+        const W = result.chain.walkers;
+        const lp = result.chain.logProb.subarray(burn * W, result.chain.steps * W);
+        writeGetDist(
+          getdist,
+          names.map((name, i) => {
+            const spec = problem.parameters.find((p) => p.name === name);
+            return {
+              name,
+              latex: spec?.label ?? latexLabel(name),
+              derived: i >= result.chain.names.length,
+              values: samples.columns[i],
+              range: spec?.prior.kind === 'flat' ? ([spec.prior.min, spec.prior.max] as [number, number]) : undefined,
+            };
+          }),
+          Float64Array.from(lp, (v) => -v),
+        );
+      }
+      const summaryOut = Object.fromEntries(names.map((n, i) => [n, summary(samples.columns[i])]));
+      const report = {
+        chain: out,
+        ...(getdist ? { getdist: [`${getdist}.txt`, `${getdist}.paramnames`, `${getdist}.ranges`] } : {}),
+        problem: problem.name,
+        data: problem.description,
+        steps: result.chain.steps,
+        converged: result.converged,
+        tau: Object.fromEntries(result.chain.names.map((n, i) => [n, result.tau[i]])),
+        acceptance: result.acceptance,
+        seconds: result.seconds,
+        timing: model.timing,
+        ...summaryOut,
+        summary: summaryOut,
+      };
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      if (!result.converged) process.stderr.write(`cosmeta mcmc: warning: not converged to ${settings.tauFactor} tau within ${settings.maxSteps} steps\n`);
+    } finally {
+      if (started) bar.stop();
+      await model.close();
     }
-    const summaryOut = Object.fromEntries(names.map((n, i) => [n, summary(samples.columns[i])]));
-    const report = {
-      chain: out,
-      ...(getdist ? { getdist: [`${getdist}.txt`, `${getdist}.paramnames`, `${getdist}.ranges`] } : {}),
-      problem: problem.name,
-      data: problem.description,
-      steps: result.chain.steps,
-      converged: result.converged,
-      tau: Object.fromEntries(result.chain.names.map((n, i) => [n, result.tau[i]])),
-      acceptance: result.acceptance,
-      seconds: result.seconds,
-      timing: model.timing,
-      ...summaryOut,
-      summary: summaryOut,
-    };
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    if (!result.converged) process.stderr.write(`cosmeta mcmc: warning: not converged to ${settings.tauFactor} tau within ${settings.maxSteps} steps\n`);
-  } finally {
-    if (started) bar.stop();
-    await model.close();
-  }
+  });
 }
 

@@ -13,6 +13,7 @@ import type { MatterPower } from '../cosmology/power/matter-power.js';
 import { LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
 import { CosmetaError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { withOutputLock } from '../io/lock.js';
 import { readEll } from '../io/nz-file.js';
 import { parseParameters, readParameters } from '../io/params-file.js';
 import { loadLinearModel } from '../io/pk-emulator-file.js';
@@ -136,8 +137,10 @@ export function registerPk(cli: Command): void {
     .action(async (o: PkEmulatorTrainCli) => {
       if (!o.out) throw new CosmetaError('--out <file.json> is required');
       const { trainPkEmulator } = await import('../pipeline/pk-emulator-train.js');
-      await trainPkEmulator({
-        out: o.out,
+      const out = o.out;
+      // One writer per emulator file and its OUT.blocks checkpoints.
+      await withOutputLock(out, () => trainPkEmulator({
+        out,
         points: integer('--points', o.points, 20),
         testPoints: integer('--test-points', o.testPoints, 0),
         seed: integer('--seed', o.seed, 0),
@@ -146,6 +149,6 @@ export function registerPk(cli: Command): void {
         components: o.components === undefined ? undefined : integer('--components', o.components, 1),
         standIn: o.standIn ?? false,
         log: o.progress === false ? () => {} : (line: string) => process.stderr.write(`cosmeta pk-emulator: ${line}\n`),
-      });
+      }));
     });
 }

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { CosmetaError } from '../errors.js';
 import type { TwoPointData } from '../io/sacc-types.js';
+import { withOutputLock } from '../io/lock.js';
 import { readTwoPointFileWithFormat, writeSacc, type TwoPointFormat } from '../io/two-point-file.js';
 import { writeTwoPointFits } from '../io/twopoint-fits.js';
 
@@ -65,8 +66,10 @@ function outFormat(out: string, flag: string | undefined): OutFormat {
 async function runConvert(input: string, output: string, o: { format?: string }): Promise<void> {
   const format = outFormat(output, o.format);
   const { data } = await readTwoPointFileWithFormat(input);
-  if (format === '2pt-fits') writeTwoPointFits(data, output);
-  else await writeSacc(data, output, format);
+  await withOutputLock(output, async () => {
+    if (format === '2pt-fits') writeTwoPointFits(data, output);
+    else await writeSacc(data, output, format);
+  });
   process.stdout.write(`${output}: ${data.points.length} points, ${data.tracers.length} tracers (${format})\n`);
 }
 
