@@ -177,4 +177,15 @@ export class LensingMap {
     // For shear, |c|^2 + |s|^2 = 1 away from l = 0 and the Nyquist lines: the same information as kappa.
     return this.field.spectrum.map((s) => 1 + (A * s * meanW) / this.size);
   }
+
+  /**
+   * Fisher information of ln A for the same Gaussian, unmasked approximation:
+   * F = (1/2) sum_k (A S_k / (A S_k + N_k))^2 over every grid mode (the inverse of the mass for ln A).
+   */
+  amplitudeFisher(lnA = this.sampleAmplitude ? (this.lnARange[0] + this.lnARange[1]) / 2 : this.fixedLnA): number {
+    const prec = this.modePrecision(lnA);
+    let f = 0;
+    for (const p of prec) f += ((p - 1) / p) ** 2;
+    return f / 2;
+  }
 }

@@ -77,3 +77,51 @@ export function conjugateGradientMode(
   }
   return { x, iterations: it, residual: res };
 }
+
+/**
+ * Exact ln posterior of the amplitude A of the signal spectrum, on a grid of ln A with a flat prior in
+ * ln A: ln p(ln A | d) = sum_k [-|D_k|^2 / (2 (A S_k + N_k)) - ln(A S_k + N_k) / 2] + const, the sum over
+ * every mode of the grid (numpy fftn coefficients D_k of the data; each pair (k, -k) counted twice and
+ * each self-conjugate mode once gives exactly the Gaussian density of the real field). Returns the
+ * normalised density in ln A on the grid (trapezoidal rule).
+ */
+export function amplitudePosterior(grid: FourierGrid, signal: ArrayLike<number>, noise: ArrayLike<number>, data: ArrayLike<number>, lnA: ArrayLike<number>): Float64Array {
+  const D = grid.forward(data);
+  const p2 = new Float64Array(grid.size);
+  for (let i = 0; i < grid.size; i++) p2[i] = D[2 * i] * D[2 * i] + D[2 * i + 1] * D[2 * i + 1];
+  const logp = Float64Array.from(lnA, (t) => {
+    const A = Math.exp(t);
+    let s = 0;
+    for (let i = 0; i < grid.size; i++) {
+      const v = A * signal[i] + noise[i];
+      s -= p2[i] / (2 * v) + Math.log(v) / 2;
+    }
+    return s;
+  });
+  const max = Math.max(...logp);
+  const p = logp.map((l) => Math.exp(l - max));
+  let z = 0;
+  for (let j = 1; j < p.length; j++) z += ((p[j] + p[j - 1]) / 2) * (lnA[j] - lnA[j - 1]);
+  return p.map((v) => v / z);
+}
+
+/**
+ * Bhattacharyya distance -ln sum_b sqrt(p_b q_b) between samples (histogram in `bins` equal bins over
+ * [lo, hi]) and a density tabulated on a fine grid (integrated over the same bins).
+ */
+export function bhattacharyyaToDensity(samples: ArrayLike<number>, grid: ArrayLike<number>, density: ArrayLike<number>, lo: number, hi: number, bins: number): number {
+  const p = new Float64Array(bins);
+  for (let i = 0; i < samples.length; i++) {
+    const b = Math.floor(((samples[i] - lo) / (hi - lo)) * bins);
+    if (b >= 0 && b < bins) p[b] += 1 / samples.length;
+  }
+  const q = new Float64Array(bins);
+  for (let j = 1; j < grid.length; j++) {
+    const mid = (grid[j] + grid[j - 1]) / 2;
+    const b = Math.floor(((mid - lo) / (hi - lo)) * bins);
+    if (b >= 0 && b < bins) q[b] += ((density[j] + density[j - 1]) / 2) * (grid[j] - grid[j - 1]);
+  }
+  let bc = 0;
+  for (let b = 0; b < bins; b++) bc += Math.sqrt(p[b] * q[b]);
+  return -Math.log(Math.min(1, bc));
+}
