@@ -63,6 +63,7 @@ export class ZeldovichModel {
   private readonly rho: Float64Array;
   private readonly rhoBar: Float64Array;
   private readonly uBar: Float64Array[];
+  private readonly mirror: Int32Array;
 
   constructor(o: ZeldovichOptions) {
     if (o.grid.shape.length !== 3) throw new CosmetaError(`Zel'dovich model: a 3-D grid is needed, got [${o.grid.shape.join(', ')}]`);
@@ -99,6 +100,7 @@ export class ZeldovichModel {
     this.rho = new Float64Array(this.size);
     this.rhoBar = new Float64Array(this.size);
     this.uBar = [0, 1, 2].map(() => new Float64Array(this.size));
+    this.mirror = Int32Array.from({ length: this.size }, (_, i) => o.grid.mirrorIndex(i));
     this.counts = new Float64Array(this.size);
   }
 
@@ -132,42 +134,48 @@ export class ZeldovichModel {
     return this.displaceModes(this.grid.forward(delta, this.D)).map((u) => Float64Array.from(u));
   }
 
+  /** u_d = F^-1[i h_d D]: u_x and u_y in one complex inverse transform (u_x + i u_y), then u_z. */
   private displaceModes(D: Float64Array): Float64Array[] {
     const { grid, size, C } = this;
-    for (let d = 0; d < 3; d++) {
-      const h = this.h[d];
-      for (let i = 0; i < size; i++) {
-        C[2 * i] = -h[i] * D[2 * i + 1];
-        C[2 * i + 1] = h[i] * D[2 * i];
-      }
-      grid.transformInPlace(C, true);
-      const u = this.u[d];
-      for (let i = 0; i < size; i++) u[i] = C[2 * i];
+    const [hx, hy, hz] = this.h;
+    for (let i = 0; i < size; i++) {
+      // i hx D - hy D
+      C[2 * i] = -hx[i] * D[2 * i + 1] - hy[i] * D[2 * i];
+      C[2 * i + 1] = hx[i] * D[2 * i] - hy[i] * D[2 * i + 1];
     }
+    grid.transformInPlace(C, true);
+    const [ux, uy, uz] = this.u;
+    for (let i = 0; i < size; i++) {
+      ux[i] = C[2 * i];
+      uy[i] = C[2 * i + 1];
+    }
+    for (let i = 0; i < size; i++) {
+      C[2 * i] = -hz[i] * D[2 * i + 1];
+      C[2 * i + 1] = hz[i] * D[2 * i];
+    }
+    grid.transformInPlace(C, true);
+    for (let i = 0; i < size; i++) uz[i] = C[2 * i];
     return this.u;
   }
 
   /** CIC density rho_j (1 per cell on average) of the particles displaced by u (grid units). */
   density(u: Float64Array[], rho = this.rho): Float64Array {
     rho.fill(0);
-    this.forEachParticle(u, (cells, weights) => {
-      for (let c = 0; c < 8; c++) rho[cells[c]] += weights[c];
-    });
+    this.cic(u, rho, null);
     return rho;
   }
 
   /**
-   * Visit every particle's 8 CIC cells and weights (and, for the adjoint, the weights' derivatives with
-   * respect to the particle's position along each axis).
+   * Cloud-in-cell over every particle: with `rhoBar` null, deposit the weights into rho; otherwise
+   * gather the adjoint x-bar_{p,d} = sum_c rhoBar_c dW_c/dx_d into uBar (rho unused).
    */
-  private forEachParticle(u: Float64Array[], fn: (cells: Int32Array, weights: Float64Array, dw: Float64Array[], p: number) => void): void {
+  private cic(u: Float64Array[], rho: Float64Array, rhoBar: Float64Array | null): void {
     const n = this.n;
-    const cells = new Int32Array(8);
-    const w = new Float64Array(8);
-    const dw = [new Float64Array(8), new Float64Array(8), new Float64Array(8)];
+    const nn = n * n;
     const [ux, uy, uz] = u;
+    const [bx, by, bz] = this.uBar;
     for (let p = 0; p < this.size; p++) {
-      const X = Math.floor(p / (n * n)) + 0.5 + ux[p];
+      const X = Math.floor(p / nn) + 0.5 + ux[p];
       const Y = (Math.floor(p / n) % n) + 0.5 + uy[p];
       const Z = (p % n) + 0.5 + uz[p];
       const fx = Math.floor(X);
@@ -176,26 +184,46 @@ export class ZeldovichModel {
       const tx = X - fx;
       const ty = Y - fy;
       const tz = Z - fz;
-      const ix = ((fx % n) + n) % n;
-      const iy = ((fy % n) + n) % n;
-      const iz = ((fz % n) + n) % n;
-      for (let c = 0; c < 8; c++) {
-        const bx = (c >> 2) & 1;
-        const by = (c >> 1) & 1;
-        const bz = c & 1;
-        const wx = bx ? tx : 1 - tx;
-        const wy = by ? ty : 1 - ty;
-        const wz = bz ? tz : 1 - tz;
-        const sx = bx ? 1 : -1;
-        const sy = by ? 1 : -1;
-        const sz = bz ? 1 : -1;
-        cells[c] = ((ix + bx) % n) * n * n + ((iy + by) % n) * n + ((iz + bz) % n);
-        w[c] = wx * wy * wz;
-        dw[0][c] = sx * wy * wz;
-        dw[1][c] = wx * sy * wz;
-        dw[2][c] = wx * wy * sz;
+      const x0 = (((fx % n) + n) % n) * nn;
+      const y0 = (((fy % n) + n) % n) * n;
+      const z0 = ((fz % n) + n) % n;
+      const x1 = (x0 + nn) % (n * nn);
+      const y1 = (y0 + n) % nn;
+      const z1 = (z0 + 1) % n;
+      const c000 = x0 + y0 + z0;
+      const c001 = x0 + y0 + z1;
+      const c010 = x0 + y1 + z0;
+      const c011 = x0 + y1 + z1;
+      const c100 = x1 + y0 + z0;
+      const c101 = x1 + y0 + z1;
+      const c110 = x1 + y1 + z0;
+      const c111 = x1 + y1 + z1;
+      const sx = 1 - tx;
+      const sy = 1 - ty;
+      const sz = 1 - tz;
+      if (rhoBar === null) {
+        rho[c000] += sx * sy * sz;
+        rho[c001] += sx * sy * tz;
+        rho[c010] += sx * ty * sz;
+        rho[c011] += sx * ty * tz;
+        rho[c100] += tx * sy * sz;
+        rho[c101] += tx * sy * tz;
+        rho[c110] += tx * ty * sz;
+        rho[c111] += tx * ty * tz;
+      } else {
+        const r000 = rhoBar[c000];
+        const r001 = rhoBar[c001];
+        const r010 = rhoBar[c010];
+        const r011 = rhoBar[c011];
+        const r100 = rhoBar[c100];
+        const r101 = rhoBar[c101];
+        const r110 = rhoBar[c110];
+        const r111 = rhoBar[c111];
+        // d/dx of the weights: the x factor (1 - tx or tx) becomes -1 or +1; likewise for y and z.
+        bx[p] = -(sy * sz * r000 + sy * tz * r001 + ty * sz * r010 + ty * tz * r011) + (sy * sz * r100 + sy * tz * r101 + ty * sz * r110 + ty * tz * r111);
+        by[p] = -(sx * sz * r000 + sx * tz * r001 + tx * sz * r100 + tx * tz * r101) + (sx * sz * r010 + sx * tz * r011 + tx * sz * r110 + tx * tz * r111);
+        bz[p] = -(sx * sy * r000 + sx * ty * r010 + tx * sy * r100 + tx * ty * r110) + (sx * sy * r001 + sx * ty * r011 + tx * sy * r101 + tx * ty * r111);
       }
-      fn(cells, w, dw, p);
     }
   }
 
@@ -238,24 +266,36 @@ export class ZeldovichModel {
     }
     if (!grad) return lp;
     // x-bar_p (grid units) from the CIC weights' derivatives.
+    this.cic(u, rho, rb);
     const ub = this.uBar;
-    this.forEachParticle(u, (cells, _w, dw, p) => {
-      for (let d = 0; d < 3; d++) {
-        let s = 0;
-        for (let c = 0; c < 8; c++) s += rb[cells[c]] * dw[d][c];
-        ub[d][p] = s;
-      }
-    });
     const { grid, C, E, D } = this;
-    // delta-bar_k = sum_d (-i h_d) F[u-bar_d]_k, accumulated in E.
-    E.fill(0);
-    for (let d = 0; d < 3; d++) {
-      grid.forward(ub[d], C);
-      const h = this.h[d];
-      for (let i = 0; i < size; i++) {
-        E[2 * i] += h[i] * C[2 * i + 1];
-        E[2 * i + 1] -= h[i] * C[2 * i];
-      }
+    // delta-bar_k = sum_d (-i h_d) F[u-bar_d]_k, accumulated in E. F[u-bar_x] and F[u-bar_y] come
+    // from one transform Z = F[u-bar_x + i u-bar_y]: X_k = (Z_k + conj Z_-k) / 2, Y_k = (Z_k - conj Z_-k) / 2i.
+    const [hx, hy, hz] = this.h;
+    const mir = this.mirror;
+    for (let i = 0; i < size; i++) {
+      C[2 * i] = ub[0][i];
+      C[2 * i + 1] = ub[1][i];
+    }
+    grid.transformInPlace(C, false);
+    for (let i = 0; i < size; i++) {
+      const j = mir[i];
+      const zr = C[2 * i];
+      const zi = C[2 * i + 1];
+      const wr = C[2 * j];
+      const wi = -C[2 * j + 1];
+      const xr = (zr + wr) / 2;
+      const xi = (zi + wi) / 2;
+      const yr = (zi - wi) / 2;
+      const yi = -(zr - wr) / 2;
+      // -i h (a + i b) = h b - i h a
+      E[2 * i] = hx[i] * xi + hy[i] * yi;
+      E[2 * i + 1] = -hx[i] * xr - hy[i] * yr;
+    }
+    grid.forward(ub[2], C);
+    for (let i = 0; i < size; i++) {
+      E[2 * i] += hz[i] * C[2 * i + 1];
+      E[2 * i + 1] -= hz[i] * C[2 * i];
     }
     if (this.sampleAmplitude) {
       // d ln L / d theta = sum_x delta-bar_x delta_x / 2 = Re sum_k conj(DeltaBar_k) Delta_k / (2 size).
