@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { runBenchNn, runBenchTheory } from './bench.js';
 import { runCl } from './cl.js';
 import { runCompare } from './compare.js';
+import { registerField } from './field.js';
 import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
@@ -158,6 +159,7 @@ function program(): Command {
     .option('--quick', 'short timings (for smoke tests)')
     .action((o) => runBenchNn(o));
 
+  registerField(cli);
   return cli;
 }
 

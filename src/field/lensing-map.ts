@@ -33,6 +33,11 @@ export interface LensingMapOptions {
   lognormalShift?: number;
   /** Amplitude: fixed A (default 1), or sampled with a flat prior on ln A in [lnAMin, lnAMax]. */
   amplitude?: { fixed: number } | { lnAMin: number; lnAMax: number };
+  /**
+   * With the amplitude sampled: 'partial' (default) parameterises each mode partially centred
+   * (Papaspiliopoulos, Roberts & Skold 2007, Statist. Sci. 22, 59), 'none' keeps the non-centred eps.
+   */
+  centring?: 'partial' | 'none';
 }
 
 export class LensingMap {
@@ -52,6 +57,13 @@ export class LensingMap {
   readonly mask: Uint8Array;
   /** Observed channels: [kappa] or [gamma_1, gamma_2]. */
   data: Float64Array[];
+  /** Partial-centring weights w_k (null: non-centred). */
+  readonly centring: Float64Array | null;
+  private readonly centringSum: number;
+  private readonly hk: Float64Array;
+  private readonly G: Float64Array;
+  private readonly E: Float64Array;
+  private readonly scratch: Float64Array;
   private readonly ks: KaiserSquires | null;
   private readonly v1: number;
   private readonly work: Record<'u' | 'g' | 'kappa' | 'dk' | 'kbar' | 'o1' | 'o2' | 'r1' | 'r2' | 'back', Float64Array>;
@@ -87,6 +99,58 @@ export class LensingMap {
     const w = () => new Float64Array(n);
     this.work = { u: w(), g: w(), kappa: w(), dk: w(), kbar: w(), o1: w(), o2: w(), r1: w(), r2: w(), back: w() };
     this.data = this.channels().map(() => new Float64Array(n));
+    this.hk = new Float64Array(n);
+    this.G = o.grid.complex();
+    this.E = o.grid.complex();
+    this.scratch = o.grid.complex();
+    if (this.sampleAmplitude && (o.centring ?? 'partial') === 'partial') {
+      this.centring = this.modePrecision().map((p) => (p - 1) / p);
+      this.centringSum = this.centring.reduce((a, b) => a + b, 0);
+    } else {
+      this.centring = null;
+      this.centringSum = 0;
+    }
+  }
+
+  /**
+   * ln prior of the parameters (flat in ln A inside its range) and its gradient into grad. Partially
+   * centred: eps~_k = A^(w_k/2) eps_k in Fourier space with eps white, so
+   * ln p = -|eps|^2 / 2 - (ln A / 2) sum_k w_k (the Jacobian), eps = F^-1[A^(-w/2) F eps~].
+   */
+  private logPrior(x: Float64Array, lnA: number, grad?: Float64Array): number {
+    const n = this.size;
+    const w = this.centring;
+    let lp = 0;
+    if (!w) {
+      for (let i = 0; i < n; i++) {
+        lp -= 0.5 * x[i] * x[i];
+        if (grad) grad[i] = -x[i];
+      }
+      if (grad && this.sampleAmplitude) grad[n] = 0;
+      return lp;
+    }
+    const E = this.grid.forward(x.subarray(0, n), this.E);
+    let e2 = 0;
+    let dt = 0;
+    for (let i = 0; i < n; i++) {
+      const f = Math.exp((-lnA * w[i]) / 2);
+      E[2 * i] *= f;
+      E[2 * i + 1] *= f;
+      const p2 = E[2 * i] * E[2 * i] + E[2 * i + 1] * E[2 * i + 1];
+      e2 += p2;
+      dt += (w[i] / 2) * p2;
+    }
+    lp = -e2 / (2 * n) - (lnA / 2) * this.centringSum;
+    if (!grad) return lp;
+    for (let i = 0; i < n; i++) {
+      const f = Math.exp((-lnA * w[i]) / 2);
+      E[2 * i] *= -f;
+      E[2 * i + 1] *= -f;
+    }
+    this.grid.transformInPlace(E, true);
+    for (let i = 0; i < n; i++) grad[i] = E[2 * i];
+    grad[n] = dt / n - this.centringSum / 2;
+    return lp;
   }
 
   private channels(): number[] {
@@ -98,12 +162,31 @@ export class LensingMap {
     return this.sampleAmplitude ? x[this.size] : this.fixedLnA;
   }
 
+  /** The colouring filter h_k = sqrt(S_k / n^2) A^((1 - w_k)/2) at ln A (w = 0 without the amplitude). */
+  private colourFilter(lnA: number): Float64Array {
+    const h = this.hk;
+    const amp = this.field.amplitude;
+    if (!this.centring) {
+      const a = Math.exp(lnA / 2);
+      for (let i = 0; i < this.size; i++) h[i] = a * amp[i];
+    } else {
+      const w = this.centring;
+      for (let i = 0; i < this.size; i++) h[i] = amp[i] * Math.exp((lnA * (1 - w[i])) / 2);
+    }
+    return h;
+  }
+
   /** The convergence map of a parameter vector (and kappa'(g) into `dk`, g into `g`). */
-  convergence(x: ArrayLike<number>, out = new Float64Array(this.size), dk = this.work.dk, g = this.work.g): Float64Array {
+  convergence(x: ArrayLike<number>, out: Float64Array = new Float64Array(this.size), dk: Float64Array = this.work.dk, g: Float64Array = this.work.g): Float64Array {
     const lnA = this.lnA(x);
-    const a = Math.exp(lnA / 2);
-    const u = this.field.colour(x.length === this.size ? x : (x as Float64Array).subarray(0, this.size), this.work.u);
-    for (let i = 0; i < this.size; i++) g[i] = a * u[i];
+    const eps = x.length === this.size ? x : (x as Float64Array).subarray(0, this.size);
+    const G = this.grid.forward(eps, this.G);
+    const h = this.colourFilter(lnA);
+    for (let i = 0; i < this.size; i++) {
+      G[2 * i] *= h[i];
+      G[2 * i + 1] *= h[i];
+    }
+    this.grid.inverseReal(G, g, this.scratch);
     if (this.shift === null) {
       out.set(g);
       dk.fill(1);
@@ -137,8 +220,7 @@ export class LensingMap {
     if (this.ks) obs = this.ks.apply(kappa, w.o1, w.o2);
     else obs = [kappa];
     const res = [w.r1, w.r2];
-    let lp = 0;
-    for (let i = 0; i < n; i++) lp -= 0.5 * x[i] * x[i];
+    let lp = this.logPrior(x, lnA, grad);
     obs.forEach((o, c) => {
       const d = this.data[c];
       const r = res[c];
@@ -152,15 +234,28 @@ export class LensingMap {
     const kbar = this.ks ? this.ks.adjoint(w.r1, w.r2, w.kbar) : w.kbar;
     if (!this.ks) kbar.set(w.r1);
     for (let i = 0; i < n; i++) kbar[i] *= w.dk[i];
-    const a = Math.exp(lnA / 2);
-    const back = this.field.colour(kbar, w.back);
-    for (let i = 0; i < n; i++) grad[i] = a * back[i] - x[i];
+    // kbar is now g-bar. d/d eps~ = F^-1[h F g-bar]; d/d theta = (1/n^2) Re sum conj(F g-bar) (1 - w)/2 G.
+    const B = this.grid.forward(kbar, this.scratch);
+    const h = this.hk;
+    const G = this.G;
+    let dt = 0;
     if (this.sampleAmplitude) {
-      const lnTerm = this.shift === null ? 0 : (Math.exp(lnA) * this.v1) / 2;
-      let dt = 0;
-      for (let i = 0; i < n; i++) dt += kbar[i] * (w.g[i] / 2 - lnTerm);
-      grad[n] = dt;
+      const c = this.centring;
+      for (let i = 0; i < n; i++) dt += ((c ? 1 - c[i] : 1) / 2) * (B[2 * i] * G[2 * i] + B[2 * i + 1] * G[2 * i + 1]);
+      dt /= n;
+      if (this.shift !== null) {
+        let sb = 0;
+        for (let i = 0; i < n; i++) sb += kbar[i];
+        dt -= (Math.exp(lnA) * this.v1 * sb) / 2;
+      }
     }
+    for (let i = 0; i < n; i++) {
+      B[2 * i] *= h[i];
+      B[2 * i + 1] *= h[i];
+    }
+    this.grid.transformInPlace(B, true);
+    for (let i = 0; i < n; i++) grad[i] += B[2 * i];
+    if (this.sampleAmplitude) grad[n] += dt;
     return lp;
   }
 

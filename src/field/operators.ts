@@ -44,7 +44,7 @@ export class KaiserSquires {
   }
 
   /** gamma_1, gamma_2 from kappa (real maps). */
-  apply(kappa: ArrayLike<number>, g1 = new Float64Array(this.grid.size), g2 = new Float64Array(this.grid.size)): [Float64Array, Float64Array] {
+  apply(kappa: ArrayLike<number>, g1: Float64Array = new Float64Array(this.grid.size), g2: Float64Array = new Float64Array(this.grid.size)): [Float64Array, Float64Array] {
     const K = this.grid.forward(kappa, this.scratch);
     const t = this.tmp;
     for (let i = 0; i < this.grid.size; i++) {
@@ -63,7 +63,7 @@ export class KaiserSquires {
   }
 
   /** The adjoint: kappa-bar = F^-1[c F g1 + s F g2]. */
-  adjoint(g1: ArrayLike<number>, g2: ArrayLike<number>, out = new Float64Array(this.grid.size)): Float64Array {
+  adjoint(g1: ArrayLike<number>, g2: ArrayLike<number>, out: Float64Array = new Float64Array(this.grid.size)): Float64Array {
     const A = this.grid.forward(g1, this.scratch);
     const B = this.grid.forward(g2, this.tmp);
     for (let i = 0; i < this.grid.size; i++) {

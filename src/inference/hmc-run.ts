@@ -22,6 +22,8 @@ export interface HmcRunOptions {
   scalars?: number[];
   /** Derived map of a position (default: the position itself). */
   derive?: (x: Float64Array) => Float64Array;
+  /** A short vector recorded at every post-warm-up step (e.g. a few pixels, for autocorrelation times). */
+  track?: (x: Float64Array, derived: Float64Array) => Float64Array;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -31,6 +33,8 @@ export interface HmcRunResult {
   variance: Float64Array;
   /** Kept derived maps, one per thin steps. */
   kept: Float64Array[];
+  /** The tracked vectors, one per post-warm-up step (empty without `track`). */
+  tracks: Float64Array[];
   /** ln p at every post-warm-up step. */
   logProb: Float64Array;
   /** Scalar traces [samples x scalars.length]. */
@@ -63,6 +67,7 @@ export async function runHmc(target: DifferentiableDensity, mass: MassMatrix, x0
   const logProb = new Float64Array(o.samples);
   const trace = new Float64Array(o.samples * scalars.length);
   const kept: Float64Array[] = [];
+  const tracks: Float64Array[] = [];
   let mean: Float64Array | null = null;
   let m2: Float64Array | null = null;
   await runSampler(sampler, state, rng, o.samples, (s, k) => {
@@ -83,6 +88,7 @@ export async function runHmc(target: DifferentiableDensity, mass: MassMatrix, x0
       m2[p] += d * (y[p] - mean[p]);
     }
     if (k % o.thin === 0) kept.push(y);
+    if (o.track) tracks.push(o.track(s.position, y));
     o.onProgress?.(warmup + k, total);
   });
   const t2 = performance.now();
@@ -91,6 +97,7 @@ export async function runHmc(target: DifferentiableDensity, mass: MassMatrix, x0
     mean: mean!,
     variance: (m2 as unknown as Float64Array).map((v) => v / (n - 1)),
     kept,
+    tracks,
     logProb,
     scalars: trace,
     acceptance: state.accepted / n,
@@ -122,4 +129,24 @@ export function median(values: ArrayLike<number>): number {
   if (v.length === 0) return Number.NaN;
   const h = v.length >> 1;
   return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+}
+
+/**
+ * z-scores of Monte Carlo estimates against exact values, for series [steps][dim]: of each column's mean,
+ * (mean - exact) / sqrt(var tau / n), and of its variance, (var - exact) / (var sqrt(2 tau2 / n)), with tau
+ * (tau2) the integrated autocorrelation time of the column (of its squared deviations).
+ */
+export function monteCarloZ(series: readonly Float64Array[], exactMean: ArrayLike<number>, exactVariance?: ArrayLike<number>): { mean: Float64Array; variance: Float64Array | null; tau: Float64Array } {
+  const n = series.length;
+  const dim = series[0].length;
+  const mu = new Float64Array(dim);
+  for (const s of series) for (let i = 0; i < dim; i++) mu[i] += s[i] / n;
+  const dev2 = series.map((s) => s.map((v, i) => (v - mu[i]) ** 2));
+  const v = new Float64Array(dim);
+  for (const d of dev2) for (let i = 0; i < dim; i++) v[i] += d[i] / (n - 1);
+  const tau = mapAutocorrelationTimes(series);
+  const mean = mu.map((m, i) => (m - exactMean[i]) / Math.sqrt((v[i] * tau[i]) / n));
+  if (!exactVariance) return { mean, variance: null, tau };
+  const tau2 = mapAutocorrelationTimes(dev2);
+  return { mean, variance: v.map((vi, i) => (vi - exactVariance[i]) / (vi * Math.sqrt((2 * tau2[i]) / n))), tau };
 }

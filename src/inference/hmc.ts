@@ -44,7 +44,7 @@ export const DEFAULT_HMC: Readonly<HmcSettings> = Object.freeze({
   jitter: 0.2,
   targetAccept: 0.8,
   warmup: 200,
-  maxLeapfrog: 1000,
+  maxLeapfrog: 256,
 });
 
 export interface HmcState {

@@ -72,8 +72,10 @@ describe('lensing map posterior gradient equals finite differences (1e-6 relativ
   const cases: Array<[string, Partial<LensingMapOptions>]> = [
     ['Gaussian convergence', {}],
     ['Gaussian convergence, mask, sampled amplitude', { mask: mask(16), amplitude: { lnAMin: -3, lnAMax: 3 } }],
+    ['Gaussian convergence, sampled amplitude, non-centred', { amplitude: { lnAMin: -3, lnAMax: 3 }, centring: 'none' }],
     ['Gaussian shear (Kaiser-Squires), mask', { observable: 'shear', mask: mask(16), noiseVariance: 3e-4 }],
     ['lognormal shear, sampled amplitude', { observable: 'shear', lognormalShift: 0.02, amplitude: { lnAMin: -3, lnAMax: 3 } }],
+    ['lognormal shear, sampled amplitude, non-centred', { observable: 'shear', lognormalShift: 0.02, amplitude: { lnAMin: -3, lnAMax: 3 }, centring: 'none' }],
     ['lognormal convergence, mask, sampled amplitude', { lognormalShift: 0.01, mask: mask(16), amplitude: { lnAMin: -3, lnAMax: 3 } }],
   ];
   for (const [name, opts] of cases) {
