@@ -56,6 +56,7 @@ export interface HmcState {
   /** Accepted trajectories after warm-up, and the sum of acceptance probabilities after warm-up. */
   accepted: number;
   acceptProbSum: number;
+  /** Divergent trajectories after warm-up (during it, the step-size search makes some by design). */
   divergences: number;
   /** Leapfrog steps (gradient evaluations) so far. */
   gradients: number;
@@ -145,7 +146,7 @@ export class HmcSampler implements MarkovSampler<HmcState> {
     const dH = Number.isFinite(lp) ? -lp + mass.kinetic(p, v) - h0 : Number.POSITIVE_INFINITY;
     const divergent = !(dH < 1000);
     const accept = divergent ? 0 : Math.min(1, Math.exp(-dH));
-    if (divergent) state.divergences += 1;
+    if (divergent && !warm) state.divergences += 1;
     if (!divergent && rng.uniform() < accept) {
       state.position.set(x);
       state.gradient.set(g);
