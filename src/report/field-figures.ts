@@ -44,9 +44,11 @@ export function spectraSpec(s: SpectrumSummary, kOf: (m: number) => number, xTit
   s.m.forEach((m, j) => {
     const k = kOf(m);
     const cv = 2 * s.cosmicVariance[j];
-    rows.push({ k, y: s.prior[j], lo: s.prior[j] * (1 - cv), hi: s.prior[j] * (1 + cv), series: series[0] });
+    // Log axes: lower band edges are clipped at a twentieth of the value.
+    const lo = (y: number, d: number) => Math.max(y - d, y / 20);
+    rows.push({ k, y: s.prior[j], lo: lo(s.prior[j], s.prior[j] * cv), hi: s.prior[j] * (1 + cv), series: series[0] });
     rows.push({ k, y: s.truth[j], lo: s.truth[j], hi: s.truth[j], series: series[1] });
-    rows.push({ k, y: s.sampleMean[j], lo: s.sampleMean[j] - s.sampleSd[j], hi: s.sampleMean[j] + s.sampleSd[j], series: series[2] });
+    rows.push({ k, y: s.sampleMean[j], lo: lo(s.sampleMean[j], s.sampleSd[j]), hi: s.sampleMean[j] + s.sampleSd[j], series: series[2] });
   });
   const rRows: Array<Record<string, unknown>> = [];
   const rSeries = ['r, posterior mean', 'Wiener limit sqrt(SNR/(1+SNR))', 'r, single samples', 'Wiener limit SNR/(1+SNR)'];
@@ -56,8 +58,10 @@ export function spectraSpec(s: SpectrumSummary, kOf: (m: number) => number, xTit
     rRows.push({ k, r: s.rMean[j], series: rSeries[0] }, { k, r: Math.sqrt(q / (1 + q)), series: rSeries[1] });
     rRows.push({ k, r: s.rSamples[j], series: rSeries[2] }, { k, r: q / (1 + q), series: rSeries[3] });
   });
-  const x = { field: 'k', type: 'quantitative' as const, title: xTitle, scale: { type: 'log' as const } };
-  const color = (dom: string[]) => ({ field: 'series', type: 'nominal' as const, scale: { domain: dom, range: PALETTE.slice(0, dom.length) }, legend: { title: null, orient: 'bottom' as const, columns: 1 } });
+  const kMin = kOf(s.m[0]);
+  const kMax = kOf(s.m[s.m.length - 1]);
+  const x = { field: 'k', type: 'quantitative' as const, title: xTitle, scale: { type: 'log' as const, domain: [kMin / 1.2, kMax * 1.2] } };
+  const color = (dom: string[]) => ({ field: 'series', type: 'nominal' as const, scale: { domain: dom, range: PALETTE.slice(0, dom.length) }, legend: { title: null, orient: 'bottom' as const, columns: 1, labelLimit: 400 } });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
