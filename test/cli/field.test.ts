@@ -26,7 +26,7 @@ describe('cosmeta field wiener', () => {
     const r = run(['field', 'wiener', '--grid', String(N), '--seed', '3', '--samples', String(SAMPLES), '--warmup', '100', '--out', out, '--no-progress']);
     expect(r.status, r.stderr).toBe(0);
     file = await readFieldFile(out, ['data', 'signal_power', 'noise_power', 'mean', 'variance', 'samples'], ['samples', 'ess']);
-  }, 120_000);
+  }, 300_000);
 
   it('writes the maps, the fft2-layout spectra and the sample count and ESS', () => {
     for (const name of ['data', 'signal_power', 'noise_power', 'mean', 'variance']) expect(file.datasets[name].shape).toEqual([N, N]);

@@ -81,7 +81,7 @@ describe('HMC on a Gaussian convergence map equals the Wiener filter', () => {
     const zp = zScores(run.kept, wf.mean, new Float64Array(grid.size).fill(wf.pixelVariance));
     expect(within(zp.mean, 3)).toBeGreaterThanOrEqual(0.98);
     expect(within(zp.variance, 3)).toBeGreaterThanOrEqual(0.98);
-  }, 60_000);
+  }, 300_000); // ~10 s on an idle machine; generous for a shared one
 
   it('with a mask: the mean map equals the Wiener filter solved by conjugate gradients', async () => {
     const mask = Uint8Array.from({ length: N * N }, (_, i) => (Math.hypot((i % N) - 10, Math.floor(i / N) - 12) < 7 || i % N > 27 ? 0 : 1));
@@ -101,7 +101,7 @@ describe('HMC on a Gaussian convergence map equals the Wiener filter', () => {
     for (let i = 0; i < grid.size; i++) (mask[i] ? (inside += run.variance[i] / (N * N - 1)) : (outside += run.variance[i] / 1));
     expect(outside / mask.filter((v) => v === 0).length).toBeGreaterThan(1.5 * (inside * (N * N - 1)) / mask.filter((v) => v === 1).length);
     expect(modes.length).toBe(N * N - 1);
-  }, 60_000);
+  }, 300_000); // ~10 s on an idle machine; generous for a shared one
 
   it('the sampled amplitude has the exact marginal posterior prod_k N(d_k | 0, A S_k + N_k) (Bhattacharyya <= 0.01)', async () => {
     const { grid, spectrum, m } = setup({ amplitude: { lnAMin: -2, lnAMax: 2 } });
@@ -123,5 +123,5 @@ describe('HMC on a Gaussian convergence map equals the Wiener filter', () => {
     expect(ess).toBeGreaterThan(300);
     expect(db).toBeLessThanOrEqual(0.01);
     expect(Math.abs(sampleMean - mu) / (sd / Math.sqrt(ess))).toBeLessThan(4);
-  }, 60_000);
+  }, 300_000); // ~10 s on an idle machine; generous for a shared one
 });
