@@ -10,6 +10,7 @@ import { runCl } from './cl.js';
 import { runCompare } from './compare.js';
 import { registerPk } from './pk.js';
 import { registerCompression } from './compression.js';
+import { registerField } from './field.js';
 import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
@@ -167,6 +168,7 @@ function program(): Command {
   registerPk(cli);
   registerSacc(cli);
   registerCompression(cli);
+  registerField(cli);
   return cli;
 }
 

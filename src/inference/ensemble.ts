@@ -10,6 +10,7 @@
 import { CosmetaError } from '../errors.js';
 import { Random } from '../math/random.js';
 import type { ParameterSpec } from './priors.js';
+import type { MarkovSampler } from './sampler.js';
 
 /** ln probability of n points, row-major [n x dim]. */
 export type BatchLogProb = (points: Float64Array, n: number) => Promise<Float64Array>;
@@ -24,7 +25,7 @@ export interface EnsembleState {
   accepted: Float64Array;
 }
 
-export class EnsembleSampler {
+export class EnsembleSampler implements MarkovSampler<EnsembleState> {
   private readonly half: Int32Array;
   private readonly proposals: Float64Array;
   private readonly zs: Float64Array;

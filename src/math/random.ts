@@ -121,3 +121,19 @@ export function deriveSeed(seed: number, ...labels: number[]): number {
   }
   return (h ^ (h >>> 15)) >>> 0;
 }
+
+/**
+ * A Poisson draw of mean lambda (0 <= lambda <= 700) by Knuth's product of uniforms (The Art of Computer
+ * Programming vol. 2, sec. 3.4.1): exact, O(lambda) uniforms per draw; the bound keeps exp(-lambda) normal.
+ */
+export function poisson(rng: Random, lambda: number): number {
+  if (!(lambda >= 0 && lambda <= 700)) throw new CosmetaError(`Poisson mean must be in [0, 700], got ${lambda}`);
+  const limit = Math.exp(-lambda);
+  let k = 0;
+  let p = rng.uniform();
+  while (p > limit) {
+    k++;
+    p *= rng.uniform();
+  }
+  return k;
+}
