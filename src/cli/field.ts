@@ -15,6 +15,7 @@
 import type { Command } from 'commander';
 import { CosmetaError } from '../errors.js';
 import { writeFieldFile, type FieldDataset } from '../io/field-file.js';
+import { withOutputLock } from '../io/lock.js';
 import { DEFAULT_LENSING_MOCK, DEFAULT_ZELDOVICH_MOCK, lensingMock, zeldovichMock } from '../pipeline/field.js';
 import { amplitudeSpec, mapsSpec, spectraSpec } from '../report/field-figures.js';
 import { writeFigure } from '../report/figures.js';
@@ -292,7 +293,7 @@ export function registerField(cli: Command): void {
     .option('--figures <dir>', 'write maps and spectra figures (PNG) here')
     .option('--no-progress', 'no progress bar')
     .option('--out <file>', 'output HDF5 file')
-    .action((o) => runFieldWiener(o));
+    .action((o) => (o.out ? withOutputLock(o.out, () => runFieldWiener(o)) : runFieldWiener(o)));
   const z = DEFAULT_ZELDOVICH_MOCK;
   field
     .command('zeldovich')
@@ -310,5 +311,5 @@ export function registerField(cli: Command): void {
     .option('--figures <dir>', 'write slices and spectra figures (PNG) here')
     .option('--no-progress', 'no progress bar')
     .option('--out <file>', 'output HDF5 file')
-    .action((o) => runFieldZeldovich(o));
+    .action((o) => (o.out ? withOutputLock(o.out, () => runFieldZeldovich(o)) : runFieldZeldovich(o)));
 }

@@ -20,8 +20,8 @@
  * t_a = 1/2 sum_{k != 0} (ln P)_a (|d_k|^2 / (N^2 P(k)) - 1), whose covariance over fields is F.
  */
 
-import FFT from 'fft.js';
 import { CosmetaError } from '../errors.js';
+import { FourierGrid } from '../math/fft.js';
 import { Random } from '../math/random.js';
 
 /** |k| (per pixel) of every grid point, row-major [N x N]; k[0] = 0. */
@@ -38,45 +38,23 @@ export function powerLaw(theta: ArrayLike<number>, k: number): number {
   return theta[0] * Math.pow(k, -theta[1]);
 }
 
-/** In-place 2-D complex DFT of an interleaved (re, im) N x N array, forward or inverse (inverse divides by N^2). */
-function fft2(fft: FFT, N: number, data: Float64Array, inverse: boolean): void {
-  const line = fft.createComplexArray() as number[];
-  const out = fft.createComplexArray() as number[];
-  for (let pass = 0; pass < 2; pass++) {
-    for (let r = 0; r < N; r++) {
-      for (let c = 0; c < N; c++) {
-        const idx = pass === 0 ? r * N + c : c * N + r;
-        line[2 * c] = data[2 * idx];
-        line[2 * c + 1] = data[2 * idx + 1];
-      }
-      if (inverse) fft.inverseTransform(out, line);
-      else fft.transform(out, line);
-      for (let c = 0; c < N; c++) {
-        const idx = pass === 0 ? r * N + c : c * N + r;
-        data[2 * idx] = out[2 * c];
-        data[2 * idx + 1] = out[2 * c + 1];
-      }
-    }
-  }
-}
-
 /** Fields and their spectra on one grid size (holds the FFT tables). */
 export class PowerLawField {
   readonly k: Float64Array;
-  private readonly fft: FFT;
+  private readonly grid: FourierGrid;
 
   constructor(readonly N: number) {
     this.k = gridWavenumbers(N);
-    this.fft = new FFT(N);
+    this.grid = new FourierGrid([N, N]);
   }
 
   /** The Fourier modes d_k (interleaved re, im, [N x N x 2]) of a field at theta, noise from `seed`. */
   modes(theta: ArrayLike<number>, seed: number): Float64Array {
     const N = this.N;
     const rng = new Random(seed);
-    const c = new Float64Array(2 * N * N);
+    const c = this.grid.complex();
     for (let i = 0; i < N * N; i++) c[2 * i] = rng.normal();
-    fft2(this.fft, N, c, false);
+    this.grid.transformInPlace(c, false);
     c[0] = 0;
     c[1] = 0;
     for (let i = 1; i < N * N; i++) {
@@ -90,16 +68,14 @@ export class PowerLawField {
   /** A real field delta(x) [N x N] at theta with noise from `seed` (the same seed gives the same noise at any theta). */
   field(theta: ArrayLike<number>, seed: number): Float64Array {
     const c = this.modes(theta, seed);
-    fft2(this.fft, this.N, c, true);
+    this.grid.transformInPlace(c, true);
     return Float64Array.from({ length: this.N * this.N }, (_, i) => c[2 * i]);
   }
 
   /** |d_k|^2 / N^2 of a real field (an unbiased estimate of P(k) per grid point). */
   power(field: ArrayLike<number>): Float64Array {
     const N = this.N;
-    const c = new Float64Array(2 * N * N);
-    for (let i = 0; i < N * N; i++) c[2 * i] = field[i];
-    fft2(this.fft, N, c, false);
+    const c = this.grid.forward(field);
     return Float64Array.from({ length: N * N }, (_, i) => (c[2 * i] * c[2 * i] + c[2 * i + 1] * c[2 * i + 1]) / (N * N));
   }
 
