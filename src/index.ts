@@ -18,7 +18,7 @@ export { ShearTheory, type TheoryOptions } from './cosmology/theory.js';
 export { smail, gaussianParent } from './tasks/parents.js';
 export { binParent, equalNumberEdges, linspace } from './tasks/binning.js';
 export { targetSample, paperEll, FIDUCIAL } from './tasks/target.js';
-export { readRedshiftDistributions, readEll } from './io/nz-file.js';
+export { readRedshiftDistributions, readEll, readWavenumbers } from './io/nz-file.js';
 export { parseNpy, parseNpz } from './io/npy.js';
 export { Random } from './math/random.js';
 export { paperFamily, multiPeakFamily, fixedSample, parentSample, familyByName, type TaskFamily, type GalaxySample } from './tasks/families.js';

@@ -14,7 +14,7 @@ import { LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
 import { CosmetaError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { withOutputLock } from '../io/lock.js';
-import { readEll } from '../io/nz-file.js';
+import { readWavenumbers } from '../io/nz-file.js';
 import { parseParameters, readParameters } from '../io/params-file.js';
 import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { FIDUCIAL } from '../tasks/target.js';
@@ -50,7 +50,7 @@ function parseRedshifts(text: string): Float64Array {
 export function runPk(o: PkOptions): void {
   const params = o.params ? readParameters(o.params) : parseParameters(FIDUCIAL, 'fiducial parameters');
   if (params.nuisance.dz || params.nuisance.m || params.nuisance.ia) process.stderr.write('cosmeta pk: nuisance parameters (dz, m, IA) do not affect P(k); ignored\n');
-  const k = o.k ? readEll(o.k) : defaultPkWavenumbers();
+  const k = o.k ? readWavenumbers(o.k) : defaultPkWavenumbers();
   k.forEach((v, i) => {
     if (!(v > 0) || !Number.isFinite(v)) throw new CosmetaError(`${o.k}: wavenumber ${i + 1} is ${v}; wavenumbers must be positive, in 1/Mpc`);
   });
