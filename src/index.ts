@@ -56,3 +56,4 @@ export { credibleContours, marginal } from './report/contours.js';
 export { GaussianProcess } from './math/gp.js';
 export type { GpHyperparameters, GpJSON, GpOptions, KernelName } from './math/gp.js';
 export { minimizeLbfgs } from './math/optimize.js';
+export { erfc, logGamma, logMultivariateGamma, logNormalCdf, normalCdf } from './math/special.js';

@@ -524,6 +524,56 @@ export class GaussianProcess {
     return { mean, variance };
   }
 
+  /** L^-1 k(X, x_q) and R_q = h(x_q) - H^T K^-1 k(X, x_q) for m points: the pieces of covariances. */
+  private whitened(Xs: ArrayLike<number>, m: number): { w: Float64Array; R: Float64Array } {
+    const { n, d, p } = this;
+    const w = new Float64Array(m * n);
+    const R = new Float64Array(m * p);
+    const ks = new Float64Array(n);
+    for (let q = 0; q < m; q++) {
+      this.crossKernel(Xs, q * d, ks);
+      this.basis(Xs, q * d, R, q * p);
+      for (let c = 0; c < p; c++) for (let i = 0; i < n; i++) R[q * p + c] -= this.kinvH[i * p + c] * ks[i];
+      forwardSubstitute(this.chol, n, ks);
+      w.set(ks, q * n);
+    }
+    return { w, R };
+  }
+
+  /**
+   * Posterior covariance of the latent function between points Xa [ma x d] and Xb [mb x d], row-major
+   * [ma x mb]: k(a, b) - k_a^T K^-1 k_b + R_a^T A^-1 R_b (R&W eq. 2.41-2.42).
+   */
+  posteriorCovariance(Xa: ArrayLike<number>, ma: number, Xb: ArrayLike<number>, mb: number): Float64Array {
+    this.checkPoints(Xa, ma);
+    this.checkPoints(Xb, mb);
+    const { n, d, p } = this;
+    const A = this.whitened(Xa, ma);
+    const B = this.whitened(Xb, mb);
+    const sf2 = this.hyper.amplitude;
+    const inv2 = this.hyper.lengthScales.map((l) => 1 / (l * l));
+    const out = new Float64Array(ma * mb);
+    for (let a = 0; a < ma; a++) {
+      for (let b = 0; b < mb; b++) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const t = Xa[a * d + k] - Xb[b * d + k];
+          r2 += t * t * inv2[k];
+        }
+        let c = sf2 * (kernelParts(this.config.kernel, r2)[0] + (r2 === 0 ? this.config.jitter : 0));
+        for (let i = 0; i < n; i++) c -= A.w[a * n + i] * B.w[b * n + i];
+        for (let u = 0; u < p; u++) for (let v = 0; v < p; v++) c += A.R[a * p + u] * this.aInv[u * p + v] * B.R[b * p + v];
+        out[a * mb + b] = c;
+      }
+    }
+    return out;
+  }
+
+  /** The noise variance sigma_n^2 in force (fitted or fixed). */
+  get noiseVariance(): number {
+    return this.hyper.noise;
+  }
+
   /** Predictive means only at m points Xs [m x d]: O(n d) per point. */
   predictMean(Xs: ArrayLike<number>, m: number): Float64Array {
     this.checkPoints(Xs, m);
