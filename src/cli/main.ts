@@ -8,6 +8,7 @@ import { VERSION } from '../version.js';
 import { runBenchNn, runBenchTheory } from './bench.js';
 import { runCl } from './cl.js';
 import { runCompare } from './compare.js';
+import { registerCompression } from './compression.js';
 import { runGenerate } from './generate.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
@@ -121,6 +122,7 @@ function program(): Command {
     .option('--threads <n>', 'theory worker threads (default: all cores)')
     .option('--no-progress', 'no progress bar')
     .option('--out <file>', 'output chain (HDF5); OUT.partial holds checkpoints until it is complete')
+    .addOption(new Option('--compression <how>', 'none (full Gaussian likelihood) or moped (one number per parameter, Heavens et al. 2000)').default('none').choices(['none', 'moped']))
     .action((o) => runMcmcCli(o));
 
   cli
@@ -158,6 +160,7 @@ function program(): Command {
     .option('--quick', 'short timings (for smoke tests)')
     .action((o) => runBenchNn(o));
 
+  registerCompression(cli);
   return cli;
 }
 

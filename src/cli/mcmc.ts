@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
 import { chainSamples, summary } from '../inference/compare.js';
-import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/likelihood.js';
+import { problemMoped } from '../inference/compression/problem-forecast.js';
+import { GaussianLikelihood, Posterior, type BatchedModel, type Likelihood } from '../inference/likelihood.js';
 import { DEFAULT_MCMC, runMcmc, type McmcSettings } from '../inference/mcmc.js';
 import { problemByName, type InferenceProblem } from '../inference/problem.js';
 import { Emulator } from '../meta/emulator.js';
@@ -24,6 +25,8 @@ export interface McmcCliOptions {
   threads?: string;
   out?: string;
   progress: boolean;
+  /** 'none' (the full Gaussian likelihood) or 'moped' (Heavens et al. 2000 compression at the fiducial point). */
+  compression?: string;
 }
 
 function number(flag: string, text: string, integer: boolean): number {
@@ -82,9 +85,11 @@ export async function runMcmcCli(o: McmcCliOptions): Promise<void> {
   const t0 = performance.now();
   let resumed = 0;
   try {
-    const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
+    const compression = o.compression ?? 'none';
+    const likelihood: Likelihood = compression === 'moped' ? (await problemMoped(problem, model)).likelihood : new GaussianLikelihood(problem.data, problem.covariance);
+    const posterior = new Posterior(problem.parameters, model, likelihood, problem.fixed);
     const result = await runMcmc(posterior, settings, o.out, {
-      description: { problem: problem.name, ...description },
+      description: { problem: problem.name, ...description, ...(compression === 'none' ? {} : { compression }) },
       onProgress: (p) => {
         if (!o.progress) return;
         const payload = {

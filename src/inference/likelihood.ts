@@ -25,11 +25,19 @@ export interface Covariance {
   chi2(residual: ArrayLike<number>, offset?: number): number;
 }
 
+/** A log-likelihood of a model's data vector (Gaussian, compressed, ...). */
+export interface Likelihood {
+  /** The data vector the model's predictions are compared with (its length is the model's dataSize). */
+  readonly data: ArrayLike<number>;
+  /** ln L of the prediction starting at `offset` in `m`. */
+  logLike(m: ArrayLike<number>, offset?: number): number;
+}
+
 /**
  * ln L = -chi^2 / 2 with chi^2 = (d - m)^T C^-1 (d - m). The constant -(ln det 2 pi C)/2 is dropped: the
  * covariance does not depend on the parameters, so it cancels in every ratio the sampler takes.
  */
-export class GaussianLikelihood {
+export class GaussianLikelihood implements Likelihood {
   private readonly residual: Float64Array;
 
   constructor(
@@ -64,7 +72,7 @@ export class Posterior {
   constructor(
     readonly parameters: readonly ParameterSpec[],
     readonly model: BatchedModel,
-    readonly likelihood: GaussianLikelihood,
+    readonly likelihood: Likelihood,
     fixed: Readonly<Record<string, number>> = {},
   ) {
     validateSpecs(parameters);

@@ -76,3 +76,40 @@ export function inverseSpd(a: ArrayLike<number>, n: number, what = 'matrix'): Fl
   }
   return inv;
 }
+
+/**
+ * Inverse of a general square matrix by Gauss-Jordan elimination with partial pivoting (for Jacobians of
+ * parameter changes, which are not symmetric). Throws when a pivot vanishes (singular matrix).
+ */
+export function inverseGeneral(a: ArrayLike<number>, n: number, what = 'matrix'): Float64Array {
+  if (a.length !== n * n) throw new CosmetaError(`${what}: expected ${n * n} entries for ${n} x ${n}, got ${a.length}`);
+  const m = Float64Array.from(a);
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]) > Math.abs(m[p * n + c])) p = r;
+    const pivot = m[p * n + c];
+    if (!(Math.abs(pivot) > 0)) throw new CosmetaError(`${what} is singular (no pivot in column ${c})`);
+    if (p !== c) {
+      for (let k = 0; k < n; k++) {
+        [m[c * n + k], m[p * n + k]] = [m[p * n + k], m[c * n + k]];
+        [inv[c * n + k], inv[p * n + k]] = [inv[p * n + k], inv[c * n + k]];
+      }
+    }
+    for (let k = 0; k < n; k++) {
+      m[c * n + k] /= pivot;
+      inv[c * n + k] /= pivot;
+    }
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = m[r * n + c];
+      if (f === 0) continue;
+      for (let k = 0; k < n; k++) {
+        m[r * n + k] -= f * m[c * n + k];
+        inv[r * n + k] -= f * inv[c * n + k];
+      }
+    }
+  }
+  return inv;
+}
