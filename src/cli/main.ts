@@ -14,6 +14,7 @@ import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
 import { runReproduce } from './reproduce.js';
 import { runStudy } from './study.js';
+import { registerLfi } from './lfi.js';
 
 function program(): Command {
   const cli = new Command('cosmeta').description('Fast cosmic-shear theory and emulators that adapt to new galaxy samples').version(VERSION);
@@ -161,6 +162,7 @@ function program(): Command {
     .action((o) => runBenchNn(o));
 
   registerCompression(cli);
+  registerLfi(cli);
   return cli;
 }
 

@@ -79,3 +79,14 @@ export function logNormalCdf(z: number): number {
   const x = -z / Math.SQRT2;
   return Math.log(0.5 * erfcScaled(x)) - x * x;
 }
+
+/** Digamma psi(x) for x > 0: recurrence psi(x) = psi(x + 1) - 1/x up to x >= 10, then the asymptotic series (error < 1e-14). */
+export function digamma(x: number): number {
+  let r = 0;
+  while (x < 10) {
+    r -= 1 / x;
+    x += 1;
+  }
+  const f = 1 / (x * x);
+  return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
+}
