@@ -122,7 +122,7 @@ export function bolfiLogPosterior(
 }
 
 function fitGp(X: Float64Array, y: Float64Array, d: number, kernel: KernelName, meanDegree: 0 | 1 | 2, seed: number, initial?: GpHyperparameters, restarts = 3): GaussianProcess {
-  return GaussianProcess.fit(X, y, y.length, d, { kernel, meanDegree, noise: 'fit', restarts, seed, initial, maxIter: initial ? 40 : 100 });
+  return GaussianProcess.fit(X, y, y.length, d, { kernel, meanDegree, noise: 'fit', restarts, seed, initial, maxIter: initial ? 15 : 100 });
 }
 
 export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiResult> {
@@ -162,7 +162,7 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
     const Xt = X.slice(0, (t + 1) * d);
     const yt = y.slice(0, t + 1);
     if (t + 1 >= nextRefit || t + 1 === budget) {
-      gp = fitGp(Xt, yt, d, kernel, meanDegree, deriveSeed(o.seed, 4, t), gp.hyper, t + 1 === budget ? 4 : 0);
+      gp = fitGp(Xt, yt, d, kernel, meanDegree, deriveSeed(o.seed, 4, t), gp.hyper, t + 1 === budget ? 1 : 0);
       nextRefit = Math.max(t + 1 + refitEvery, Math.ceil(1.2 * (t + 1)));
     } else {
       gp = GaussianProcess.withHyperparameters(Xt, yt, t + 1, d, gp.hyper, { kernel, meanDegree, noise: 'fit' });
