@@ -6,7 +6,11 @@ import { abcSimulationsToAccuracy, meetsAccuracy, rejectionAbc } from '../infere
 import { ACQUISITIONS, type AcquisitionName } from '../inference/lfi/acquisition.js';
 import { BOLFI_LIKELIHOODS, runBolfi, type BolfiLikelihood } from '../inference/lfi/bolfi.js';
 import { gaussianSignalProblem, nigMarginals, nigPosterior, observeGaussianSignal, type NigPrior } from '../inference/lfi/gaussian-signal.js';
-import { deriveSeed } from '../math/random.js';
+import { runShearComparison } from '../inference/lfi/shear-comparison.js';
+import type { Samples } from '../inference/compare.js';
+import { inverseGammaDraw } from '../math/distributions.js';
+import { deriveSeed, Random } from '../math/random.js';
+import { cornerSpec, writeFigure } from '../report/figures.js';
 import { integer } from './args.js';
 
 interface GaussianSignalFlags {
@@ -20,7 +24,8 @@ interface GaussianSignalFlags {
 }
 
 interface BolfiFlags extends GaussianSignalFlags {
-  budget: string;
+  budget?: string;
+  plot?: string;
   acquisition: AcquisitionName;
   likelihood: BolfiLikelihood;
 }
@@ -45,8 +50,10 @@ function parsePrior(text: string): NigPrior {
   return { eta, lambda, alpha, beta };
 }
 
+const PROBLEMS = ['gaussian-signal', 'cosmic-shear'];
+
 function gaussianSignal(o: GaussianSignalFlags) {
-  if (o.problem !== 'gaussian-signal') throw new CosmetaError(`--problem ${o.problem}: valid problems are gaussian-signal`);
+  if (o.problem !== 'gaussian-signal') throw new CosmetaError(`--problem ${o.problem}: valid problems are ${o.problem === 'cosmic-shear' ? 'gaussian-signal (rejection ABC)' : PROBLEMS.join(', ')}`);
   const seed = integer('--seed', o.seed, 0);
   const n = integer('--n', o.n, 2);
   const prior = parsePrior(o.prior);
@@ -58,14 +65,78 @@ function gaussianSignal(o: GaussianSignalFlags) {
 
 const pair = (m: ArrayLike<number>, s: ArrayLike<number>, j: number): [number, number] => [m[j], s[j]];
 
-export async function runLfiBolfi(o: BolfiFlags): Promise<void> {
-  const { seed, prior, obs, problem, exact } = gaussianSignal(o);
-  const budget = integer('--budget', o.budget, 22);
+/** Exact draws from the normal-inverse-gamma posterior (for figures). */
+function nigSamples(post: NigPrior, count: number, seed: number): Samples {
+  const rng = new Random(seed);
+  const mu = new Float64Array(count);
+  const s2 = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    s2[i] = inverseGammaDraw(rng, post.alpha, post.beta);
+    mu[i] = post.eta + Math.sqrt(s2[i] / post.lambda) * rng.normal();
+  }
+  return { names: ['mu', 'sigma2'], columns: [mu, s2] };
+}
+
+function flatSamples(names: string[], flat: Float64Array, rows: number): Samples {
+  const d = names.length;
+  return { names, columns: names.map((_, j) => Float64Array.from({ length: rows }, (_, r) => flat[r * d + j])) };
+}
+
+async function runShearBolfi(o: BolfiFlags): Promise<void> {
+  const seed = integer('--seed', o.seed, 0);
+  const budget = integer('--budget', o.budget ?? '600', 22);
+  if (o.likelihood !== 'noncentral-chi') throw new CosmetaError(`--likelihood ${o.likelihood}: the cosmic-shear problem runs with noncentral-chi`);
   const t0 = performance.now();
-  const r = await runBolfi(problem, { budget, seed, acquisition: o.acquisition, likelihood: o.likelihood, transform: 'square', meanDegree: 2 });
+  const r = await runShearComparison({ seed, budget, acquisition: o.acquisition });
+  const seconds = (performance.now() - t0) / 1000;
+  const res = r.bolfi.result;
+  const stats = (s: Samples) => Object.fromEntries(s.names.map((n, j) => {
+    const c = s.columns[j];
+    const m = c.reduce((a, b) => a + b, 0) / c.length;
+    return [n, [m, Math.sqrt(c.reduce((a, b) => a + (b - m) ** 2, 0) / (c.length - 1))]];
+  }));
+  const out = {
+    problem: 'cosmic-shear',
+    posterior: Object.fromEntries(res.names.map((n, j) => [n, [res.mean[j], res.sd[j]]])),
+    exact: { ...stats(r.exact.samples), likelihoodCalls: r.exact.likelihoodCalls },
+    simulations: res.simulations,
+    bhattacharyya: r.comparison.bhattacharyya,
+    bhattacharyyaHistogram: r.comparison.bhattacharyyaHistogram,
+    meanShiftSigma: r.comparison.meanShiftSigma,
+    widthRatio: r.comparison.widthRatio,
+    settings: { seed, budget, acquisition: o.acquisition, likelihood: o.likelihood },
+    seconds: { exact: r.exact.seconds, bolfi: r.bolfi.seconds, total: seconds },
+  };
+  if (o.plot) {
+    await writeFigure(cornerSpec([{ label: `exact likelihood (${r.exact.likelihoodCalls} calls)`, samples: r.exact.samples }, { label: `BOLFI (${res.simulations} simulations)`, samples: r.bolfi.samples }], res.names), o.plot);
+  }
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `BOLFI on the Wishart cosmic-shear simulator: ${res.simulations} simulations, D_B = ${r.comparison.bhattacharyya.toFixed(4)} (Gaussian)` +
+      (r.comparison.bhattacharyyaHistogram === null ? '' : `, ${r.comparison.bhattacharyyaHistogram.toFixed(4)} (histogram)`) +
+      ` to the exact posterior (${r.exact.likelihoodCalls} likelihood calls); ${seconds.toFixed(1)} s\n`,
+  );
+}
+
+export async function runLfiBolfi(o: BolfiFlags): Promise<void> {
+  if (o.problem === 'cosmic-shear') return runShearBolfi(o);
+  const { seed, prior, obs, problem, exact } = gaussianSignal(o);
+  const budget = integer('--budget', o.budget ?? '500', 22);
+  const t0 = performance.now();
+  const r = await runBolfi(problem, { budget, seed, acquisition: o.acquisition, likelihood: o.likelihood });
   const seconds = (performance.now() - t0) / 1000;
   const exactMean = [exact.mu[0], exact.sigma2[0]];
   const exactSd = [exact.mu[1], exact.sigma2[1]];
+  if (o.plot) {
+    const sets = [
+      { label: 'exact (normal-inverse-gamma)', samples: nigSamples(nigPosterior(prior, obs), 40000, deriveSeed(seed, 9)) },
+      { label: `BOLFI (${r.simulations} simulations)`, samples: flatSamples(['mu', 'sigma2'], r.samples, r.rows) },
+    ];
+    await writeFigure(cornerSpec(sets, ['mu', 'sigma2']), o.plot);
+  }
   const out = {
     observed: obs,
     posterior: { mu: pair(r.mean, r.sd, 0), sigma2: pair(r.mean, r.sd, 1) },
@@ -134,7 +205,7 @@ export async function runLfiAbc(o: AbcFlags): Promise<void> {
 
 function problemOptions(c: Command): Command {
   return c
-    .option('--problem <name>', 'gaussian-signal', 'gaussian-signal')
+    .option('--problem <name>', 'gaussian-signal or (bolfi only) cosmic-shear', 'gaussian-signal')
     .requiredOption('--seed <n>', 'root seed (observed data and every draw)')
     .option('--n <n>', 'draws in the observed data set', '50')
     .option('--mu <x>', 'true mean of the observed draws', '0.8')
@@ -146,7 +217,8 @@ function problemOptions(c: Command): Command {
 export function registerLfi(cli: Command): void {
   const lfi = cli.command('lfi').description('likelihood-free inference: BOLFI and rejection ABC against exact posteriors');
   problemOptions(lfi.command('bolfi').description('BOLFI posterior with a simulation budget, beside the exact posterior'))
-    .option('--budget <n>', 'simulations (initial design included)', '500')
+    .option('--budget <n>', 'simulations, initial design included (default 500; cosmic-shear 600)')
+    .option('--plot <file>', 'BOLFI and exact posteriors as a corner plot (.png or .svg)')
     .addOption(new Option('--acquisition <rule>', 'acquisition rule').default('lcb').choices(ACQUISITIONS))
     .addOption(new Option('--likelihood <model>', 'approximate likelihood from the GP').default('noncentral-chi').choices(BOLFI_LIKELIHOODS))
     .action((o) => runLfiBolfi(o));

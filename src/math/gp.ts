@@ -55,6 +55,8 @@ export interface GpOptions {
   maxIter?: number;
   /** Bounds on ln length scale relative to each input's range (default [ln 1e-3, ln 1e2]). */
   lengthScaleBounds?: [number, number];
+  /** Bounds on a fitted noise variance (default [1e-12, 10] x the variance of y). */
+  noiseBounds?: [number, number];
 }
 
 export interface GpJSON {
@@ -137,7 +139,7 @@ export class GaussianProcess {
   static fit(X: Float64Array, y: Float64Array, n: number, d: number, options: GpOptions = {}): GaussianProcess {
     const gp = GaussianProcess.create(X, y, n, d, options);
     const init = gp.initialTheta(options.initial);
-    const [lo, hi] = gp.bounds(options.lengthScaleBounds);
+    const [lo, hi] = gp.bounds(options.lengthScaleBounds, options.noiseBounds);
     const objective = (theta: Float64Array) => {
       const r = gp.evaluate(theta, true);
       const grad = new Float64Array(theta.length);
@@ -253,7 +255,7 @@ export class GaussianProcess {
     return t;
   }
 
-  private bounds(ls?: [number, number]): [Float64Array, Float64Array] {
+  private bounds(ls?: [number, number], noise?: [number, number]): [Float64Array, Float64Array] {
     const { ranges, varY } = this.spread();
     const [l0, l1] = ls ?? [Math.log(1e-3), Math.log(1e2)];
     const lo = new Float64Array(this.nTheta);
@@ -265,8 +267,8 @@ export class GaussianProcess {
     lo[this.d] = Math.log(varY * 1e-6);
     hi[this.d] = Math.log(varY * 1e6);
     if (this.config.fixedNoise === null) {
-      lo[this.d + 1] = Math.log(varY * 1e-12);
-      hi[this.d + 1] = Math.log(varY * 10);
+      lo[this.d + 1] = Math.log(noise?.[0] ?? varY * 1e-12);
+      hi[this.d + 1] = Math.log(noise?.[1] ?? varY * 10);
     }
     return [lo, hi];
   }

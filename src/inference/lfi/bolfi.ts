@@ -38,19 +38,24 @@ export interface BolfiOptions {
    */
   refitEvery?: number;
   /**
-   * 'threshold' (default): Phi((h - mu) / sqrt(v + sigma_n^2)) (Gutmann & Corander 2016). 'noncentral-chi':
-   * the zero-threshold ABC limit for Gaussian summaries with covariance W^-1 (chi-link.ts).
+   * 'noncentral-chi' (default): the zero-threshold ABC limit for Gaussian summaries with covariance W^-1
+   * (chi-link.ts). 'threshold': Phi((h - mu) / sqrt(v + sigma_n^2)) (Gutmann & Corander 2016).
    */
   likelihood?: BolfiLikelihood;
-  /** What the GP models: 'log' = ln d (default, as Gutmann & Corander) or 'square' = d^2. */
+  /**
+   * What the GP models: 'square' = d^2 (default with noncentral-chi: its mean is k + lambda, quadratic near
+   * the optimum) or 'log' = ln d (default with threshold, as Gutmann & Corander).
+   */
   transform?: DiscrepancyTransform;
   /**
-   * Squared distances above this are recorded as this (censored) before the GP sees them (default 100):
-   * the posterior lives where d^2 ~ k + lambda is a few tens at most, and censoring keeps far, noisy
-   * simulations (Var d^2 = 2k + 4 lambda) from setting the GP's noise level and length scales.
+   * Squared distance cap (default 50). The GP that guides acquisitions sees every simulation with d^2
+   * censored at the cap; the GP that defines the likelihood is refitted at the end on the simulations
+   * below it only (at least the lowest max(20, 10 d)): the posterior lives where d^2 ~ k + lambda is a
+   * few tens at most, and far simulations, with Var d^2 = 2k + 4 lambda, would otherwise set the noise
+   * level and bend the polynomial mean away from the valley it has to resolve.
    */
   cap?: number;
-  /** Degree of the GP's marginalised polynomial mean (default 0). */
+  /** Degree of the GP's marginalised polynomial mean (default 2 for d^2, 0 for ln d). */
   meanDegree?: 0 | 1 | 2;
   /** Threshold h in ln-distance units; default the minimum GP mean over the simulated points. */
   threshold?: number;
@@ -82,8 +87,8 @@ export interface BolfiResult {
   acceptance: number;
 }
 
-function discrepancy(p: LfiProblem, theta: Float64Array, rng: Random, transform: DiscrepancyTransform, cap: number): number {
-  const dist = Math.min(p.distance(p.simulate(theta, rng)), Math.sqrt(cap));
+function discrepancy(p: LfiProblem, theta: Float64Array, rng: Random, transform: DiscrepancyTransform): number {
+  const dist = p.distance(p.simulate(theta, rng));
   if (transform === 'square') return dist * dist;
   // a zero distance (a discrete simulator hitting the data exactly) is floored at 1e-12 to keep ln finite
   return Math.log(Math.max(dist, 1e-12));
@@ -121,8 +126,13 @@ export function bolfiLogPosterior(
   return out;
 }
 
-function fitGp(X: Float64Array, y: Float64Array, d: number, kernel: KernelName, meanDegree: 0 | 1 | 2, seed: number, initial?: GpHyperparameters, restarts = 3): GaussianProcess {
-  return GaussianProcess.fit(X, y, y.length, d, { kernel, meanDegree, noise: 'fit', restarts, seed, initial, maxIter: initial ? 15 : 100 });
+function fitGp(X: Float64Array, y: Float64Array, d: number, kernel: KernelName, meanDegree: 0 | 1 | 2, seed: number, noiseFloor: number, initial?: GpHyperparameters, restarts = 3): GaussianProcess {
+  const noiseBounds: [number, number] | undefined = noiseFloor > 0 ? [noiseFloor, 1e12] : undefined;
+  const init = initial ?? (noiseFloor > 0 ? { noise: 2 * noiseFloor } : undefined);
+  // with the noise floor (d^2) the length scales are kept above 10% of the box: the polynomial mean then
+  // carries the valley and the kernel only smooth departures from it, instead of chasing noise
+  const lengthScaleBounds: [number, number] | undefined = noiseFloor > 0 ? [Math.log(0.1), Math.log(100)] : undefined;
+  return GaussianProcess.fit(X, y, y.length, d, { kernel, meanDegree, noise: 'fit', restarts, seed, initial: init, maxIter: initial ? 15 : 100, noiseBounds, lengthScaleBounds });
 }
 
 export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiResult> {
@@ -133,9 +143,28 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   const kernel = o.kernel ?? 'matern52';
   const refitEvery = o.refitEvery ?? 20;
   const acquisition = o.acquisition ?? 'lcb';
-  const transform = o.transform ?? 'log';
-  const meanDegree = o.meanDegree ?? 0;
-  const cap = o.cap ?? 100;
+  const likelihood = o.likelihood ?? 'noncentral-chi';
+  const transform = o.transform ?? (likelihood === 'threshold' ? 'log' : 'square');
+  const meanDegree = o.meanDegree ?? (transform === 'square' ? 2 : 0);
+  const cap = o.cap ?? 50;
+  const capY = transform === 'square' ? cap : 0.5 * Math.log(cap);
+  const minTrain = Math.max(20, 10 * d);
+  // for d^2 the noise variance is at least Var chi^2_k = 2k (its value at lambda = 0); without the floor a
+  // maximum-likelihood fit can interpolate the noise of clustered acquisitions
+  const noiseFloor = transform === 'square' ? 2 * p.observed.length : 0;
+  /** Acquisition GP's training set: every simulation, with the discrepancy censored at the cap. */
+  const trainingSet = (count: number): { Xt: Float64Array; yt: Float64Array } => ({
+    Xt: X.slice(0, count * d),
+    yt: Float64Array.from(y.subarray(0, count), (v) => Math.min(v, capY)),
+  });
+  /** Likelihood GP's training set: the simulations below the cap (at least the lowest minTrain). */
+  const valleySet = (count: number): { Xt: Float64Array; yt: Float64Array } => {
+    let idx = Array.from({ length: count }, (_, i) => i).filter((i) => y[i] <= capY);
+    if (idx.length < Math.min(minTrain, count)) idx = Array.from({ length: count }, (_, i) => i).sort((a, b) => y[a] - y[b]).slice(0, Math.min(minTrain, count));
+    const Xt = new Float64Array(idx.length * d);
+    idx.forEach((i, r) => Xt.set(X.subarray(i * d, (i + 1) * d), r * d));
+    return { Xt, yt: Float64Array.from(idx, (i) => y[i]) };
+  };
   const simRng = new Random(deriveSeed(o.seed, 1));
   const acqRng = new Random(deriveSeed(o.seed, 2));
   const ranges = Object.fromEntries(p.names.map((n, j) => [n, [p.lower[j], p.upper[j]] as [number, number]]));
@@ -144,10 +173,11 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   const y = new Float64Array(budget);
   X.set(design);
   for (let i = 0; i < initial; i++) {
-    y[i] = discrepancy(p, X.subarray(i * d, (i + 1) * d), simRng, transform, cap);
+    y[i] = discrepancy(p, X.subarray(i * d, (i + 1) * d), simRng, transform);
     o.onSimulation?.(i + 1, budget);
   }
-  let gp = fitGp(X.slice(0, initial * d), y.slice(0, initial), d, kernel, meanDegree, deriveSeed(o.seed, 4, 0));
+  const first = trainingSet(initial);
+  let gp = fitGp(first.Xt, first.yt, d, kernel, meanDegree, deriveSeed(o.seed, 4, 0), noiseFloor);
   const thresholdOf = (g: GaussianProcess) => {
     if (o.threshold !== undefined) return o.threshold;
     const mu = g.predictMean(g.X, g.n);
@@ -157,17 +187,19 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   for (let t = initial; t < budget; t++) {
     const next = acquisition === 'lcb' ? acquireLcb(gp, p, acqRng) : acquireEiv(gp, p, thresholdOf(gp), acqRng);
     X.set(next, t * d);
-    y[t] = discrepancy(p, next, simRng, transform, cap);
+    y[t] = discrepancy(p, next, simRng, transform);
     o.onSimulation?.(t + 1, budget);
-    const Xt = X.slice(0, (t + 1) * d);
-    const yt = y.slice(0, t + 1);
-    if (t + 1 >= nextRefit || t + 1 === budget) {
-      gp = fitGp(Xt, yt, d, kernel, meanDegree, deriveSeed(o.seed, 4, t), gp.hyper, t + 1 === budget ? 1 : 0);
+    const { Xt, yt } = trainingSet(t + 1);
+    if (t + 1 >= nextRefit) {
+      gp = fitGp(Xt, yt, d, kernel, meanDegree, deriveSeed(o.seed, 4, t), noiseFloor, gp.hyper, 0);
       nextRefit = Math.max(t + 1 + refitEvery, Math.ceil(1.2 * (t + 1)));
     } else {
-      gp = GaussianProcess.withHyperparameters(Xt, yt, t + 1, d, gp.hyper, { kernel, meanDegree, noise: 'fit' });
+      gp = GaussianProcess.withHyperparameters(Xt, yt, yt.length, d, gp.hyper, { kernel, meanDegree, noise: 'fit' });
     }
   }
+  // the likelihood's GP: refitted (with restarts) on the simulations inside the cap
+  const valley = valleySet(budget);
+  gp = fitGp(valley.Xt, valley.yt, d, kernel, meanDegree, deriveSeed(o.seed, 6), noiseFloor, undefined, 4);
   const threshold = thresholdOf(gp);
   // sample prior x L with the ensemble sampler, started around the best simulated point
   const walkers = o.walkers ?? 32;
@@ -177,7 +209,7 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   const sampler = new EnsembleSampler(
     async (pts, m) => {
       evals += m;
-      return bolfiLogPosterior(p, gp, threshold, pts, m, o.likelihood ?? 'threshold', transform);
+      return bolfiLogPosterior(p, gp, threshold, pts, m, likelihood, transform);
     },
     walkers,
     d,

@@ -91,8 +91,6 @@ export async function runShearComparison(o: ShearComparisonOptions): Promise<She
     seed: o.seed,
     acquisition: o.acquisition ?? 'lcb',
     likelihood: 'noncentral-chi',
-    transform: 'square',
-    meanDegree: 2,
     onSimulation: o.onSimulation,
   });
   const t2 = performance.now();
