@@ -31,10 +31,10 @@ describe('cosmeta lfi', () => {
   });
 
   it('abc --json reports the accepted draws, and bad input exits 2 with one line', () => {
-    const r = run(['lfi', 'abc', '--seed', '2', '--simulations', '5000', '--accept', '200', '--json']);
+    const r = run(['lfi', 'abc', '--seed', '2', '--simulations', '2000', '--accept', '200', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.simulations).toBe(5000);
+    expect(out.simulations).toBe(2000);
     expect(out.accepted).toBe(200);
     expect(out.threshold).toBeGreaterThan(0);
     const bad = run(['lfi', 'bolfi', '--seed', '1', '--prior', '0,6,22', '--json']);
