@@ -16,7 +16,7 @@ export interface ShearComparisonOptions {
   seed: number;
   budget: number;
   acquisition?: AcquisitionName;
-  /** Exact chain: walkers (default 16), steps after burn-in (default 3000), burn-in (default 1000). */
+  /** Exact chain: walkers (default 16), steps after burn-in (default 1500), burn-in (default 500). */
   walkers?: number;
   steps?: number;
   burnIn?: number;
@@ -39,8 +39,8 @@ function toSamples(names: string[], flat: Float64Array, rows: number): Samples {
 export async function sampleExactShear(model: WishartShear, observed: readonly Float64Array[], o: { seed: number; walkers?: number; steps?: number; burnIn?: number }) {
   const d = model.names.length;
   const walkers = o.walkers ?? 16;
-  const steps = o.steps ?? 3000;
-  const burnIn = o.burnIn ?? 1000;
+  const steps = o.steps ?? 1500;
+  const burnIn = o.burnIn ?? 500;
   let calls = 0;
   const sampler = new EnsembleSampler(
     async (pts, m) => {
