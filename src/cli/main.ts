@@ -17,6 +17,7 @@ import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
 import { runReproduce } from './reproduce.js';
 import { registerSacc } from './sacc.js';
 import { runStudy } from './study.js';
+import { registerLfi } from './lfi.js';
 
 function program(): Command {
   const cli = new Command('cosmeta').description('Fast cosmic-shear theory and emulators that adapt to new galaxy samples').version(VERSION);
@@ -169,6 +170,7 @@ function program(): Command {
   registerSacc(cli);
   registerCompression(cli);
   registerField(cli);
+  registerLfi(cli);
   return cli;
 }
 

@@ -23,7 +23,7 @@
  */
 
 import { CosmetaError } from '../errors.js';
-import { cholesky, forwardSubstitute, logDetCholesky } from './linalg.js';
+import { backSubstitute, cholesky, forwardSubstitute, logDetCholesky } from './linalg.js';
 import { minimizeLbfgs } from './optimize.js';
 import { Random } from './random.js';
 
@@ -55,6 +55,8 @@ export interface GpOptions {
   maxIter?: number;
   /** Bounds on ln length scale relative to each input's range (default [ln 1e-3, ln 1e2]). */
   lengthScaleBounds?: [number, number];
+  /** Bounds on a fitted noise variance (default [1e-12, 10] x the variance of y). */
+  noiseBounds?: [number, number];
 }
 
 export interface GpJSON {
@@ -137,7 +139,7 @@ export class GaussianProcess {
   static fit(X: Float64Array, y: Float64Array, n: number, d: number, options: GpOptions = {}): GaussianProcess {
     const gp = GaussianProcess.create(X, y, n, d, options);
     const init = gp.initialTheta(options.initial);
-    const [lo, hi] = gp.bounds(options.lengthScaleBounds);
+    const [lo, hi] = gp.bounds(options.lengthScaleBounds, options.noiseBounds);
     const objective = (theta: Float64Array) => {
       const r = gp.evaluate(theta, true);
       const grad = new Float64Array(theta.length);
@@ -253,7 +255,7 @@ export class GaussianProcess {
     return t;
   }
 
-  private bounds(ls?: [number, number]): [Float64Array, Float64Array] {
+  private bounds(ls?: [number, number], noise?: [number, number]): [Float64Array, Float64Array] {
     const { ranges, varY } = this.spread();
     const [l0, l1] = ls ?? [Math.log(1e-3), Math.log(1e2)];
     const lo = new Float64Array(this.nTheta);
@@ -265,8 +267,8 @@ export class GaussianProcess {
     lo[this.d] = Math.log(varY * 1e-6);
     hi[this.d] = Math.log(varY * 1e6);
     if (this.config.fixedNoise === null) {
-      lo[this.d + 1] = Math.log(varY * 1e-12);
-      hi[this.d + 1] = Math.log(varY * 10);
+      lo[this.d + 1] = Math.log(noise?.[0] ?? varY * 1e-12);
+      hi[this.d + 1] = Math.log(noise?.[1] ?? varY * 10);
     }
     return [lo, hi];
   }
@@ -326,31 +328,23 @@ export class GaussianProcess {
     } catch {
       return { value: Number.NEGATIVE_INFINITY, grad };
     }
-    // Linv = L^-1 (lower), then K^-1 = Linv^T Linv
-    const Linv = new Float64Array(n * n);
-    for (let j = 0; j < n; j++) {
-      Linv[j * n + j] = 1 / L[j * n + j];
-      for (let i = j + 1; i < n; i++) {
-        let s = 0;
-        for (let k = j; k < i; k++) s -= L[i * n + k] * Linv[k * n + j];
-        Linv[i * n + j] = s / L[i * n + i];
-      }
-    }
     const H = new Float64Array(n * p);
     for (let i = 0; i < n; i++) this.basis(X, i * d, H, i * p);
-    // W = L^-1 H, A = W^T W, beta = A^-1 W^T L^-1 y
+    // W = L^-1 H and K^-1 H = L^-T W column by column (O(n^2 p)); A = W^T W; beta = A^-1 W^T L^-1 y
     const W = new Float64Array(n * p);
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < p; c++) {
-        let s = 0;
-        for (let k = 0; k <= i; k++) s += Linv[i * n + k] * H[k * p + c];
-        W[i * p + c] = s;
-      }
+    const kinvH = new Float64Array(n * p);
+    const col = new Float64Array(n);
+    for (let c = 0; c < p; c++) {
+      for (let i = 0; i < n; i++) col[i] = H[i * p + c];
+      forwardSubstitute(L, n, col);
+      for (let i = 0; i < n; i++) W[i * p + c] = col[i];
+      backSubstitute(L, n, col);
+      for (let i = 0; i < n; i++) kinvH[i * p + c] = col[i];
     }
     const z = Float64Array.from(y);
     forwardSubstitute(L, n, z);
     let beta = new Float64Array(p);
-    let aInv = new Float64Array(p * p);
+    const aInv = new Float64Array(p * p);
     let logDetA = 0;
     if (p > 0) {
       const A = new Float64Array(p * p);
@@ -376,11 +370,7 @@ export class GaussianProcess {
         const e = new Float64Array(p);
         e[c] = 1;
         forwardSubstitute(LA, p, e);
-        for (let i = p - 1; i >= 0; i--) {
-          let s = e[i];
-          for (let k = i + 1; k < p; k++) s -= LA[k * p + i] * e[k];
-          e[i] = s / LA[i * p + i];
-        }
+        backSubstitute(LA, p, e);
         for (let i = 0; i < p; i++) aInv[i * p + c] = e[i];
       }
       beta = new Float64Array(p);
@@ -389,26 +379,12 @@ export class GaussianProcess {
     // r = y - H beta, alpha = K^-1 r
     const r = Float64Array.from(y);
     for (let i = 0; i < n; i++) for (let c = 0; c < p; c++) r[i] -= H[i * p + c] * beta[c];
-    const u = Float64Array.from(r);
-    forwardSubstitute(L, n, u);
+    const alpha = Float64Array.from(r);
+    forwardSubstitute(L, n, alpha);
     let quad = 0;
-    for (let i = 0; i < n; i++) quad += u[i] * u[i];
-    const alpha = new Float64Array(n);
-    for (let k = 0; k < n; k++) {
-      let s = 0;
-      for (let i = k; i < n; i++) s += Linv[i * n + k] * u[i];
-      alpha[k] = s;
-    }
+    for (let i = 0; i < n; i++) quad += alpha[i] * alpha[i];
+    backSubstitute(L, n, alpha);
     const value = -0.5 * quad - 0.5 * logDetCholesky(L, n) - 0.5 * logDetA - 0.5 * (n - p) * LN2PI;
-    // K^-1 H = Linv^T W  [n x p]
-    const kinvH = new Float64Array(n * p);
-    for (let k = 0; k < n; k++) {
-      for (let c = 0; c < p; c++) {
-        let s = 0;
-        for (let i = k; i < n; i++) s += Linv[i * n + k] * W[i * p + c];
-        kinvH[k * p + c] = s;
-      }
-    }
     if (keep) {
       this.chol = L;
       this.alpha = alpha;
@@ -419,13 +395,29 @@ export class GaussianProcess {
       this.hyper = hp;
     }
     if (!withGrad) return { value, grad };
-    // P = K^-1 - K^-1 H A^-1 H^T K^-1 (lower triangle), then grad = (alpha^T dK alpha - tr(P dK)) / 2
-    const P = new Float64Array(n * n);
+    // Linv = L^-1 (lower); P = Linv^T Linv - K^-1 H A^-1 H^T K^-1 (lower triangle);
+    // then grad = (alpha^T dK alpha - tr(P dK)) / 2
+    // (row-wise loops, so the inner index runs along contiguous memory)
+    const Linv = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = 0;
-        for (let k = i; k < n; k++) s += Linv[k * n + i] * Linv[k * n + j];
-        P[i * n + j] = s;
+      const ri = i * n;
+      for (let k = 0; k < i; k++) {
+        const lik = L[ri + k];
+        const rk = k * n;
+        for (let j = 0; j <= k; j++) Linv[ri + j] -= lik * Linv[rk + j];
+      }
+      const inv = 1 / L[ri + i];
+      for (let j = 0; j < i; j++) Linv[ri + j] *= inv;
+      Linv[ri + i] = inv;
+    }
+    const P = new Float64Array(n * n);
+    for (let k = 0; k < n; k++) {
+      const rk = k * n;
+      for (let i = 0; i <= k; i++) {
+        const a = Linv[rk + i];
+        if (a === 0) continue;
+        const ri = i * n;
+        for (let j = 0; j <= i; j++) P[ri + j] += a * Linv[rk + j];
       }
     }
     if (p > 0) {
@@ -522,6 +514,56 @@ export class GaussianProcess {
       variance[q] = Math.max(v, 0);
     }
     return { mean, variance };
+  }
+
+  /** L^-1 k(X, x_q) and R_q = h(x_q) - H^T K^-1 k(X, x_q) for m points: the pieces of covariances. */
+  private whitened(Xs: ArrayLike<number>, m: number): { w: Float64Array; R: Float64Array } {
+    const { n, d, p } = this;
+    const w = new Float64Array(m * n);
+    const R = new Float64Array(m * p);
+    const ks = new Float64Array(n);
+    for (let q = 0; q < m; q++) {
+      this.crossKernel(Xs, q * d, ks);
+      this.basis(Xs, q * d, R, q * p);
+      for (let c = 0; c < p; c++) for (let i = 0; i < n; i++) R[q * p + c] -= this.kinvH[i * p + c] * ks[i];
+      forwardSubstitute(this.chol, n, ks);
+      w.set(ks, q * n);
+    }
+    return { w, R };
+  }
+
+  /**
+   * Posterior covariance of the latent function between points Xa [ma x d] and Xb [mb x d], row-major
+   * [ma x mb]: k(a, b) - k_a^T K^-1 k_b + R_a^T A^-1 R_b (R&W eq. 2.41-2.42).
+   */
+  posteriorCovariance(Xa: ArrayLike<number>, ma: number, Xb: ArrayLike<number>, mb: number): Float64Array {
+    this.checkPoints(Xa, ma);
+    this.checkPoints(Xb, mb);
+    const { n, d, p } = this;
+    const A = this.whitened(Xa, ma);
+    const B = this.whitened(Xb, mb);
+    const sf2 = this.hyper.amplitude;
+    const inv2 = this.hyper.lengthScales.map((l) => 1 / (l * l));
+    const out = new Float64Array(ma * mb);
+    for (let a = 0; a < ma; a++) {
+      for (let b = 0; b < mb; b++) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) {
+          const t = Xa[a * d + k] - Xb[b * d + k];
+          r2 += t * t * inv2[k];
+        }
+        let c = sf2 * (kernelParts(this.config.kernel, r2)[0] + (r2 === 0 ? this.config.jitter : 0));
+        for (let i = 0; i < n; i++) c -= A.w[a * n + i] * B.w[b * n + i];
+        for (let u = 0; u < p; u++) for (let v = 0; v < p; v++) c += A.R[a * p + u] * this.aInv[u * p + v] * B.R[b * p + v];
+        out[a * mb + b] = c;
+      }
+    }
+    return out;
+  }
+
+  /** The noise variance sigma_n^2 in force (fitted or fixed). */
+  get noiseVariance(): number {
+    return this.hyper.noise;
   }
 
   /** Predictive means only at m points Xs [m x d]: O(n d) per point. */

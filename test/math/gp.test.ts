@@ -140,3 +140,19 @@ describe('Gaussian process', () => {
     expect(() => GaussianProcess.fit(X, y, n, 1, { kernel: 'cubic' as never })).toThrow(/'cubic'/);
   });
 });
+
+describe('Gaussian process posterior covariance', () => {
+  it('has the predictive variances on its diagonal and is symmetric', () => {
+    const n = 15;
+    const X = design(n, 2, 4);
+    const y = Float64Array.from({ length: n }, (_, i) => f2(X[2 * i], X[2 * i + 1]));
+    const gp = GaussianProcess.withHyperparameters(X, y, n, 2, { lengthScales: [0.3, 0.5], amplitude: 1, noise: 1e-3 }, { kernel: 'matern52', meanDegree: 1 });
+    const Q = Float64Array.of(0.2, 0.3, 0.9, 0.1, 0.5, 0.5);
+    const C = gp.posteriorCovariance(Q, 3, Q, 3);
+    const { variance } = gp.predictMany(Q, 3);
+    for (let i = 0; i < 3; i++) {
+      expect(C[i * 3 + i]).toBeCloseTo(variance[i], 13);
+      for (let j = 0; j < 3; j++) expect(C[i * 3 + j]).toBeCloseTo(C[j * 3 + i], 13);
+    }
+  });
+});
