@@ -24,6 +24,11 @@ import { readCheckpoint, writeCheckpoint } from '../../src/io/checkpoint.js';
 import { createFloat64, loadH5, writeDeterministic } from '../../src/io/h5.js';
 import { readEll, readRedshiftDistributions } from '../../src/io/nz-file.js';
 import { readParameters } from '../../src/io/params-file.js';
+import { readAnalysisConfig } from '../../src/io/config-file.js';
+import { readSaccFits, saccFitsBytes } from '../../src/io/sacc-fits.js';
+import { readSaccHdf5, writeSaccHdf5 } from '../../src/io/sacc-hdf5.js';
+import type { TwoPointData } from '../../src/io/sacc-types.js';
+import { readTwoPointFits, twoPointFitsBytes } from '../../src/io/twopoint-fits.js';
 import { Random } from '../../src/math/random.js';
 import { Emulator } from '../../src/meta/emulator.js';
 import { loadMetaEmulator } from '../../src/meta/meta-emulator.js';
@@ -136,6 +141,45 @@ export async function hugeModelFile(path: string): Promise<void> {
 }
 
 /** Every reader, with a way to make a valid file of its format. */
+/** A small two-point data set: two shear bins with their own n(z), xi+ at 8 angles per pair, a dense covariance. */
+function twoPointSample(): TwoPointData {
+  const z = Float64Array.from({ length: 60 }, (_, i) => 0.025 + 0.05 * i);
+  const tracers = [0.5, 0.9].map((mu, b) => ({ name: `src${b}`, quantity: 'galaxy_shear', z, nz: Float64Array.from(z, (x) => Math.exp(-0.5 * ((x - mu) / 0.2) ** 2)) }));
+  const pairs: Array<[string, string]> = [['src0', 'src0'], ['src0', 'src1'], ['src1', 'src1']];
+  const points = pairs.flatMap((pr) => Array.from({ length: 8 }, (_, i) => ({ dataType: 'galaxy_shear_xi_plus', tracers: pr, value: 1e-4 / (1 + i), theta: 2.5 * 1.6 ** i, tags: {} })));
+  const n = points.length;
+  const covariance = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) covariance[i * n + j] = 1e-12 * Math.exp(-Math.abs(i - j)) * (i === j ? 2 : 1);
+  return { tracers, points, covariance, windows: [], metadata: { origin: 'fuzz sample' } };
+}
+
+async function saccHdf5File(path: string): Promise<Uint8Array> {
+  await writeSaccHdf5(twoPointSample(), path);
+  return readFileSync(path);
+}
+
+/** A valid analysis config (the schema is what is fuzzed; the data file is not read). */
+const ANALYSIS_YAML = `data:
+  file: data.sacc.fits
+  statistics: [xi_plus]
+  tracers: [src0, src1]
+  scale_cuts:
+    xi_plus: {"src0,src0": [3.0, 250]}
+theory:
+  linear: eisenstein_hu
+  intrinsic_alignments: nla
+  photo_z_shift: additive
+parameters:
+  Omega_m: {prior: {flat: [0.1, 0.9]}, start: 0.3}
+  sigma8: {prior: {flat: [0.5, 1.1]}, start: 0.8}
+  Omega_b: {value: 0.045}
+  h: {value: 0.7}
+  n_s: {value: 0.96}
+  m_1: {prior: {gaussian: [0.012, 0.023]}}
+  A_IA: {prior: {flat: [-5, 5]}, start: 0.5}
+sampler: {walkers: 16, tau_factor: 50, max_steps: 1000, seed: 1}
+`;
+
 export function readers(): Reader[] {
   const s = sample();
   const nzText = Array.from(s.z, (z, j) => [z, ...s.nz.map((n) => n[j])].join(' ')).join('\n');
@@ -182,6 +226,10 @@ export function readers(): Reader[] {
     { name: 'emulator', h5: true, file: 'emu.h5', make: (dir) => modelFile(join(dir, 'make-emu.h5'), 'emulator'), read: (p) => Emulator.load(p, backend) },
     { name: 'meta-emulator', h5: true, file: 'meta.h5', make: (dir) => modelFile(join(dir, 'make-meta.h5'), 'meta-emulator'), read: (p) => loadMetaEmulator(p, backend) },
     { name: 'chain', h5: true, file: 'chain.h5', make: (dir) => chainFile(join(dir, 'make-chain.h5')), read: (p) => readChain(p) },
+    { name: 'SACC HDF5', h5: true, file: 'data.sacc.hdf5', make: (dir) => saccHdf5File(join(dir, 'make.sacc.hdf5')), read: (p) => readSaccHdf5(p) },
+    { name: 'SACC FITS', file: 'data.sacc.fits', make: async () => saccFitsBytes(twoPointSample()), read: async (p) => readSaccFits(p) },
+    { name: '2pt-FITS', file: 'data.2pt.fits', make: async () => twoPointFitsBytes(twoPointSample()), read: async (p) => readTwoPointFits(p) },
+    { name: 'analysis config YAML', file: 'analysis.yaml', make: text(ANALYSIS_YAML), read: async (p) => readAnalysisConfig(p) },
     {
       name: 'checkpoint',
       file: 'ckpt.partial',

@@ -6,7 +6,8 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { parseConfig, type AnalysisConfig } from '../analysis/config.js';
+import type { AnalysisConfig } from '../analysis/config.js';
+import { readAnalysisConfig } from '../io/config-file.js';
 import { AnalysisModel, spectraInputs } from '../analysis/model.js';
 import { latexLabel, surveyProblem, syntheticProblem, type AnalysisProblem } from '../analysis/problem.js';
 import { CosmetaError } from '../errors.js';
@@ -35,7 +36,7 @@ export async function readDataFile(path: string, key = 'data.file'): Promise<Two
  */
 export async function loadAnalysis(configPath: string): Promise<{ config: AnalysisConfig; problem: AnalysisProblem }> {
   if (!existsSync(configPath)) throw new CosmetaError(`--config ${configPath}: no such file`);
-  const config = parseConfig(readFileSync(configPath, 'utf8'), configPath);
+  const config = readAnalysisConfig(configPath);
   const shape = loadLinearModel(config.theory.linear);
   if (config.data.synthetic) return { config, problem: syntheticProblem(config, shape) };
   const file = config.data.file as string;

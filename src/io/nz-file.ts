@@ -6,7 +6,7 @@
  * - .json: {"z": [...], "nz": [[...], ...]} with nz[bin][point].
  */
 
-import { readFileSync } from 'node:fs';
+import { readInputFile } from './read-file.js';
 import { extname } from 'node:path';
 import type { RedshiftDistributions } from '../cosmology/redshift.js';
 import { validateDistributions } from '../cosmology/redshift.js';
@@ -21,18 +21,10 @@ function fromColumns(rows: number[][], source: string): { z: Float64Array; nz: F
   return { z, nz };
 }
 
-function readFile(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new CosmetaError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
 /** Read and validate an n(z) file in any supported layout. */
 export function readRedshiftDistributions(path: string): { z: Float64Array; nz: Float64Array[] } {
   const ext = extname(path).toLowerCase();
-  const bytes = readFile(path);
+  const bytes = readInputFile(path);
   let d: { z: Float64Array; nz: Float64Array[] };
   if (ext === '.npy') {
     const a = parseNpy(new Uint8Array(bytes), path);
@@ -101,7 +93,7 @@ interface GridRule {
 
 /** A one-column increasing grid: a text file with one value per line, or a JSON array of numbers. */
 function readGrid(path: string, rule: GridRule): Float64Array {
-  const bytes = readFile(path);
+  const bytes = readInputFile(path);
   if (extname(path).toLowerCase() === '.json') {
     let arr: unknown;
     try {

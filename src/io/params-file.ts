@@ -4,7 +4,7 @@
  *  "Neff":.., "m_nu":.., "dz":[..], "m":[..], "A_IA":.., "eta_IA":.., "z_pivot_IA":..}.
  */
 
-import { readFileSync } from 'node:fs';
+import { readInputText } from './read-file.js';
 import { z } from 'zod';
 import type { ShearNuisance } from '../cosmology/limber.js';
 import { amplitudeOf, type CosmologyInput } from '../cosmology/params.js';
@@ -62,12 +62,7 @@ export function parseParameters(obj: unknown, source = 'parameters'): ParameterS
 }
 
 export function readParameters(path: string): ParameterSet {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new CosmetaError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const text = readInputText(path);
   let obj: unknown;
   try {
     obj = JSON.parse(text);

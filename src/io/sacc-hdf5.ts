@@ -204,17 +204,20 @@ const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 export async function readSaccHdf5(path: string): Promise<TwoPointData> {
   const h5 = await loadH5();
   let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new CosmetaError(`${path}: no such file or not readable`);
-  }
   const head = Buffer.alloc(8);
-  const fd = openSync(path, 'r');
   try {
-    readSync(fd, head, 0, 8, 0);
-  } finally {
-    closeSync(fd);
+    const st = statSync(path);
+    if (!st.isFile()) throw new CosmetaError(`${path}: not a file`);
+    size = st.size;
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, 8, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    if (err instanceof CosmetaError) throw err;
+    throw new CosmetaError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   if (!SIGNATURE.every((b, i) => head[i] === b)) throw new CosmetaError(`${path}: not an HDF5 file (no HDF5 signature)`);
   const limit = Math.max(size * MAX_EXPANSION, 1 << 20);
