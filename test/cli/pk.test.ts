@@ -102,19 +102,19 @@ describe('cosmeta pk', () => {
     expect(o.config.derived.S8).toBeCloseTo(0.83 * Math.sqrt(0.315 / 0.3), 12);
   });
 
-  it.skipIf(SHIPPED)('without the emulator file, boltzmann_emulated exits 2 saying so', () => {
+  it.skipIf(SHIPPED)('without the emulator file, boltzmann_emulated exits 2 saying so (skipped once models/pk-emulator.json ships)', () => {
     const r = run(['pk', '--linear', 'boltzmann_emulated']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/pk-emulator.json/);
   });
 
-  it.skipIf(!SHIPPED)('boltzmann_emulated outside its domain exits 2 naming the parameter', () => {
+  it.skipIf(!SHIPPED)('boltzmann_emulated outside its domain exits 2 naming the parameter (skipped until models/pk-emulator.json ships)', () => {
     const r = run(['pk', '--linear', 'boltzmann_emulated', '--params', join(dir, 'wide.json')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/h=1.3000 is outside the emulator's domain/);
   });
 
-  it.skipIf(!SHIPPED)('boltzmann_emulated against CAMB (high accuracy) at the fiducial and Planck-like cases', () => {
+  it.skipIf(!SHIPPED)('boltzmann_emulated against CAMB (high accuracy) at the fiducial and Planck-like cases (skipped until models/pk-emulator.json ships)', () => {
     const camb = JSON.parse(readFileSync(join(__dirname, '..', 'reference', 'camb', 'pk-linear.json'), 'utf8')) as {
       meta: { k: number[]; z: number[] };
       cases: Array<{ label: string; cosmology: Record<string, number>; high: { pk: number[][] } }>;
