@@ -12,7 +12,7 @@
  *   output:      chain, getdist (paths; the command line's --out and --getdist take precedence)
  */
 
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { CosmetaError } from '../errors.js';
 
@@ -118,7 +118,12 @@ export function validateConfig(raw: unknown, source = 'config'): AnalysisConfig 
 export function parseConfig(text: string, source = 'config'): AnalysisConfig {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    // logLevel 'silent': the library's warnings (an unresolved tag, say) would go to stderr; a config
+    // that draws any warning or error is refused instead, in one line.
+    const doc = parseDocument(text, { logLevel: 'silent', prettyErrors: false });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    raw = doc.toJS();
   } catch (err) {
     throw new CosmetaError(`${source}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }

@@ -14,7 +14,8 @@
 import { closeSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { Module, dtype_to_metadata, type CompoundDtype } from 'h5wasm/node';
 import { CosmetaError } from '../errors.js';
-import { loadH5, writeDeterministic, type H5Dataset, type H5File, type H5Group } from './h5.js';
+import { quietly } from './h5-console.js';
+import { h5Reason, loadH5, writeDeterministic, type H5Dataset, type H5File, type H5Group } from './h5.js';
 import { tablesToTwoPoint, twoPointToTables, type MetaValue, type SaccTable, type TableColumn } from './sacc-tables.js';
 import type { TwoPointData } from './sacc-types.js';
 import { checkTwoPoint } from './two-point-checks.js';
@@ -146,7 +147,7 @@ function readTable(d: H5Dataset, file: string, limit: number): SaccTable {
     if (raw !== null) return { meta, columns: raw, nrows };
     rows = (nrows === 0 ? [] : d.value) as unknown[][];
   } catch (err) {
-    throw new CosmetaError(`${file}: cannot read ${d.path}: ${hdf5Reason(err)} (corrupt file?)`);
+    throw new CosmetaError(`${file}: cannot read ${d.path}: ${h5Reason(err)} (corrupt file?)`);
   }
   const columns: TableColumn[] = members.map((mem, j): TableColumn => {
     const base = mem.type === H5T_ARRAY && mem.array_type ? mem.array_type : mem;
@@ -169,33 +170,6 @@ function readTable(d: H5Dataset, file: string, limit: number): SaccTable {
 
 function isDataset(h5: Awaited<ReturnType<typeof loadH5>>, o: unknown): o is H5Dataset {
   return o instanceof h5.Dataset;
-}
-
-/** The HDF5 library's error stack as one line: the failing call and its deepest cause. */
-function hdf5Reason(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  const causes = [...text.matchAll(/#\d+: .*? in [\w.]+\(\): (.*)$/gm)].map((m) => m[1].trim());
-  if (causes.length === 0) return text.split('\n')[0];
-  return causes.length === 1 ? causes[0] : `${causes[0]} (${causes[causes.length - 1]})`;
-}
-
-interface LibraryErrors {
-  activate_throwing_error_handler(): number;
-  deactivate_throwing_error_handler(): number;
-}
-
-/**
- * Run synchronous HDF5 reads with the library's errors thrown (as JS errors) instead of printed on
- * stderr; the default handler is restored before returning, so nothing else sees the change.
- */
-function quietly<T>(fn: () => T): T {
-  const lib = Module as unknown as LibraryErrors;
-  lib.activate_throwing_error_handler();
-  try {
-    return fn();
-  } finally {
-    lib.deactivate_throwing_error_handler();
-  }
 }
 
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -226,13 +200,13 @@ export async function readSaccHdf5(path: string): Promise<TwoPointData> {
     try {
       f = new h5.File(path, 'r');
     } catch (err) {
-      throw new CosmetaError(`${path}: cannot open as HDF5: ${hdf5Reason(err)} (truncated or corrupt file?)`);
+      throw new CosmetaError(`${path}: cannot open as HDF5: ${h5Reason(err)} (truncated or corrupt file?)`);
     }
     try {
       return readTables(h5, f, path, limit);
     } catch (err) {
       if (err instanceof CosmetaError) throw err;
-      throw new CosmetaError(`${path}: cannot read as SACC HDF5: ${hdf5Reason(err)} (truncated or corrupt file?)`);
+      throw new CosmetaError(`${path}: cannot read as SACC HDF5: ${h5Reason(err)} (truncated or corrupt file?)`);
     } finally {
       try {
         f.close();
@@ -408,6 +382,6 @@ export async function writeSaccHdf5(data: TwoPointData, path: string): Promise<v
   } catch (err) {
     rmSync(tmp, { force: true });
     if (err instanceof CosmetaError) throw err;
-    throw new CosmetaError(`cannot write ${path}: ${hdf5Reason(err)}`);
+    throw new CosmetaError(`cannot write ${path}: ${h5Reason(err)}`);
   }
 }

@@ -70,6 +70,20 @@ describe('analysis config: errors name the key or value', () => {
     expect(errorOf(() => surveyProblem(lens, desConfig((r) => (r.data.tracers = ['src0', 'lens0']))))).toMatch(/data\.tracers\[1\]: tracer "lens0" is galaxy_density/);
   });
 
+  it('YAML the parser only warns about (an unresolved tag) is refused in one line, and nothing is printed', () => {
+    // The yaml library reports an unresolved tag as a warning on stderr and carries on; a config must
+    // instead be refused, naming the file and the problem.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      expect(() => parseConfig('data:\n  file: x.fits\n  tracers: [src0, !src1]\n', 'tagged.yaml')).toThrow(/^tagged\.yaml: not valid YAML \(Unresolved tag: !src1\)$/);
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
+  });
+
   it("a prior outside the theory's domain names the parameter and the bound", () => {
     const m = errorOf(() => surveyProblem(des, desConfig((r) => (r.parameters.h.prior = { flat: [0.05, 0.91] }))));
     expect(m).toMatch(/parameters\.h\.prior \(at h = 0\.05\): outside the theory's domain/);
