@@ -2,7 +2,7 @@
  * `npm run soak` (minutes to an hour; not in CI): the reliability checks of the tests, many more times.
  *   concurrent writers  two `generate` / `mcmc` on one output: the second must exit 2 naming the first,
  *                       the first's output must equal an uninterrupted run's bytes
- *   kill points         generate, mcmc, meta-train and adapt SIGKILLed (the process group) at seeded
+ *   kill points         generate, mcmc, meta-train, pk-emulator train and adapt SIGKILLed (the process group) at seeded
  *                       moments, rerun to completion, compared with an uninterrupted run
  *   hostile files       every reader (in-process fuzz) and four commands on damaged files (exit 2, one line)
  * For each: the count of lost or corrupted outputs and of unclean errors (stack traces, exit codes other
@@ -57,6 +57,12 @@ writeFileSync(join(dir, 'nz.txt'), Array.from(s.z, (z, j) => [z, ...s.nz.map((n)
 const metaArgs = ['meta-train', '--data', '../data.h5', '--tasks', '5', '--samples', '30', '--seed', '1', '--epochs', '6', '--validation-samples', '10', '--out', 'meta.h5'];
 const adaptArgs = ['adapt', '--meta', DEFAULT_META_EMULATOR, '--nz', '../nz.txt', '--train-data', '../data.h5', '--samples', '40', '--steps', '50', '--seed', '4', '--out', 'emu.h5'];
 const trainEnv = { COSMETA_CHECKPOINT_SECONDS: '0.2' };
+// The P(k) emulator's training set and fit, on the EH stand-in solver (the blocks and resume are the real code).
+const pkArgs = (out: string) => ['pk-emulator', 'train', '--stand-in', '--points', '24', '--test-points', '8', '--seed', '3', '--threads', '1', '--method', 'gp', '--no-progress', '--out', out];
+{
+  const r = runCosmeta(pkArgs('pk-ref.json'), dir);
+  if (r.status !== 0) throw new Error(`reference run failed: ${r.stderr}`);
+}
 for (const [sub, args] of [['meta-ref', metaArgs], ['adapt-ref', adaptArgs]] as const) {
   mkdirSync(join(dir, sub));
   const r = runCosmeta(args, join(dir, sub), trainEnv);
@@ -98,6 +104,7 @@ const plans: Array<[string, (i: number) => { plan: KillPlan; check: () => Promis
       return { plan: { args: metaArgs, cwd: sub, env: trainEnv, kills: 3, progress: /meta-train: epoch \d+/, maxEvents: 2, jitterMs: 200, seed: seed * 3000 + i }, check: () => sameModel(join(sub, 'meta.h5'), join(dir, 'meta-ref', 'meta.h5')) };
     },
   ],
+  ['pk-emulator train', (i) => ({ plan: { args: pkArgs(`pk-kill-${i}.json`), cwd: dir, kills: 3, minMs: 150, jitterMs: 2500, seed: seed * 5000 + i }, check: async () => sameBytes(join(dir, `pk-kill-${i}.json`), join(dir, 'pk-ref.json')) })],
   [
     'adapt',
     (i) => {

@@ -54,6 +54,20 @@ describe('one writer per output, and resume after SIGKILL with identical bytes',
     expect(sameBytes(join(dir, 'whole.h5'), join(dir, 'killed.h5'))).toBe(true);
   }, 120_000);
 
+  it('pk-emulator train (the Boltzmann training set and fit): killed at seeded moments, resumes to the bytes of an uninterrupted run', async () => {
+    // The EH stand-in solver keeps this fast; the blocks, their resume and the fit are the real code.
+    // Kills land while blocks are solved or while the emulator is fitted; either way the rerun reuses
+    // the finished blocks and must write the same file.
+    const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-pk-'));
+    const args = (out: string) => ['pk-emulator', 'train', '--stand-in', '--points', '24', '--test-points', '8', '--seed', '3', '--threads', '1', '--method', 'gp', '--no-progress', '--out', out];
+    const whole = runCosmeta(args('whole.json'), dir);
+    expect(whole.status, whole.stderr).toBe(0);
+    const k = await killAndResume({ args: args('killed.json'), cwd: dir, kills: 2, minMs: 150, jitterMs: 2500, seed: 14 });
+    expect(k.unclean).toEqual([]);
+    expect(k.killedAfter.length).toBeGreaterThanOrEqual(1);
+    expect(sameBytes(join(dir, 'whole.json'), join(dir, 'killed.json'))).toBe(true);
+  }, 120_000);
+
   describe('training', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-train-'));
     beforeAll(() => {
