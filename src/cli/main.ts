@@ -8,16 +8,16 @@ import { VERSION } from '../version.js';
 import { runBenchNn, runBenchTheory } from './bench.js';
 import { runCl } from './cl.js';
 import { runCompare } from './compare.js';
-import { registerPk } from './pk.js';
 import { registerCompression } from './compression.js';
 import { registerField } from './field.js';
 import { runGenerate } from './generate.js';
+import { registerLfi } from './lfi.js';
 import { runMcmcCli } from './mcmc.js';
 import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
+import { registerPk } from './pk.js';
 import { runReproduce } from './reproduce.js';
 import { registerSacc } from './sacc.js';
 import { runStudy } from './study.js';
-import { registerLfi } from './lfi.js';
 
 function program(): Command {
   const cli = new Command('cosmeta').description('Fast cosmic-shear theory and emulators that adapt to new galaxy samples').version(VERSION);
