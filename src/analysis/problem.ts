@@ -354,6 +354,17 @@ function derivedParameters(specs: ParameterSpec[], fixed: Record<string, number>
   return out;
 }
 
+/** The theory settings of a config as the analysis problem records them. */
+function theoryOptions(config: AnalysisConfig): AnalysisProblem['theory'] {
+  return {
+    linear: config.theory.linear,
+    nonlinear: config.theory.nonlinear,
+    spin2: true,
+    shiftConvention: config.theory.photo_z_shift,
+    intrinsicAlignments: config.theory.intrinsic_alignments === 'nla',
+  };
+}
+
 /** The analysis problem of a config whose data come from a two-point file (already read). */
 export function surveyProblem(data: TwoPointData, config: AnalysisConfig, name = 'survey', shape: LinearShape = linearModel(config.theory.linear)): AnalysisProblem {
   const sel = selectPoints(data, config);
@@ -383,13 +394,7 @@ export function surveyProblem(data: TwoPointData, config: AnalysisConfig, name =
     nz,
     ell,
     projection,
-    theory: {
-      linear: config.theory.linear,
-      nonlinear: config.theory.nonlinear,
-      spin2: true,
-      shiftConvention: config.theory.photo_z_shift,
-      intrinsicAlignments: config.theory.intrinsic_alignments === 'nla',
-    },
+    theory: theoryOptions(config),
     derived: derivedParameters(specs, fixed, shape),
     description: { file: config.data.file, statistics: config.data.statistics, tracers: sel.tracers, points: n },
   };
@@ -424,13 +429,7 @@ export function syntheticProblem(config: AnalysisConfig, shape: LinearShape = li
         return out;
       },
     },
-    theory: {
-      linear: config.theory.linear,
-      nonlinear: config.theory.nonlinear,
-      spin2: true,
-      shiftConvention: config.theory.photo_z_shift,
-      intrinsicAlignments: config.theory.intrinsic_alignments === 'nla',
-    },
+    theory: theoryOptions(config),
     derived: derivedParameters(specs, fixed, shape),
     description: { synthetic: 'paper', statistics: ['cl_ee'], points: size },
   };

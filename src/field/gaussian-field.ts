@@ -89,6 +89,14 @@ export class GaussianField {
   }
 }
 
+/** The integer-|m| shell 1 .. nb of a mode with integer wavenumbers m, or 0 outside them (the mean, the corners). */
+export function shellOf(m: readonly number[], nb: number): number {
+  let m2 = 0;
+  for (const c of m) m2 += c * c;
+  const j = Math.round(Math.sqrt(m2));
+  return j >= 1 && j <= nb ? j : 0;
+}
+
 /**
  * Binned power of a real field in integer-|m| shells (bin j holds j - 1/2 <= |m| < j + 1/2): the mean of
  * |X_k|^2 (fftn units) over the shell and the number of modes. Returns bins 1 .. n/2.
@@ -100,10 +108,8 @@ export function shellPower(grid: FourierGrid, field: ArrayLike<number>, other?: 
   const power = new Float64Array(nb + 1);
   const count = new Float64Array(nb + 1);
   grid.forEachMode((i, m) => {
-    let m2 = 0;
-    for (const c of m) m2 += c * c;
-    const j = Math.round(Math.sqrt(m2));
-    if (j < 1 || j > nb) return;
+    const j = shellOf(m, nb);
+    if (j === 0) return;
     power[j] += X[2 * i] * Y[2 * i] + X[2 * i + 1] * Y[2 * i + 1];
     count[j] += 1;
   });

@@ -7,7 +7,7 @@
  */
 
 import type { FourierGrid } from '../math/fft.js';
-import { shellPower } from './gaussian-field.js';
+import { shellOf, shellPower } from './gaussian-field.js';
 
 /** Mean of a per-mode quantity (numpy layout) over the integer-|m| shells 1 .. n/2. */
 export function shellMean(grid: FourierGrid, values: ArrayLike<number>): Float64Array {
@@ -15,10 +15,8 @@ export function shellMean(grid: FourierGrid, values: ArrayLike<number>): Float64
   const sum = new Float64Array(nb + 1);
   const count = new Float64Array(nb + 1);
   grid.forEachMode((i, m) => {
-    let m2 = 0;
-    for (const c of m) m2 += c * c;
-    const j = Math.round(Math.sqrt(m2));
-    if (j < 1 || j > nb) return;
+    const j = shellOf(m, nb);
+    if (j === 0) return;
     sum[j] += values[i];
     count[j] += 1;
   });

@@ -28,25 +28,14 @@
 import { BorderedBandedSolver } from '../../math/bordered.js';
 import { integrateRodas4, StiffIntegrationError, type StiffSystem } from '../../math/rosenbrock.js';
 import type { BoltzmannBackground } from './background.js';
+import type { BoltzmannSettings } from './settings.js';
 import type { ThermalHistory } from './thermo.js';
 
-/** Per-mode accuracy knobs (see settings.ts for their meaning and error estimates). */
-export interface ModeSettings {
-  lMaxPhoton: number;
-  lMaxNeutrino: number;
-  rtol: number;
-  /** Errors of components smaller than floor x max(|eta|, |delta_c|) are measured against that floor. */
-  errorFloor: number;
-  /** Initial time: k tau_ini <= this, and a_ini <= aIniOverAeq x a_eq. */
-  kTauInitial: number;
-  aIniOverAeq: number;
-  /** Neutrino fluid approximation from k tau = ufaKTau (Infinity: never). */
-  ufaKTau: number;
-  /** Radiation streaming from k tau = rsaKTau once kappa' tau < rsaKappaTau (Infinity: never). */
-  rsaKTau: number;
-  rsaKappaTau: number;
-  maxSteps: number;
-}
+/** Per-mode accuracy knobs: the mode-level part of the solver's settings (settings.ts gives each one's meaning and error estimate). */
+export type ModeSettings = Pick<
+  BoltzmannSettings,
+  'lMaxPhoton' | 'lMaxNeutrino' | 'rtol' | 'errorFloor' | 'kTauInitial' | 'aIniOverAeq' | 'ufaKTau' | 'rsaKTau' | 'rsaKappaTau' | 'maxSteps'
+>;
 
 export interface ModeResult {
   /** -delta_m = -(rho_c delta_c + rho_b delta_b) / (rho_c + rho_b) at each requested ln a (R = 1). */
