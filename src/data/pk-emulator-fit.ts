@@ -125,6 +125,8 @@ export interface FitPkEmulatorOptions {
   kernel?: KernelName;
   meanDegree?: 0 | 1 | 2;
   hyperPoints?: number;
+  /** 'shared' (default): one kernel shape, fitted on the first component, for all (one kernel vector per prediction); 'per-component'. */
+  kernelSharing?: 'shared' | 'per-component';
   restarts?: number;
   maxIter?: number;
   /** MLP: hidden widths, epochs. */
@@ -195,7 +197,7 @@ export function fitPkEmulator(U: Float64Array, Y: Float64Array, n: number, o: Fi
   const training: Record<string, unknown> = { ...(o.training ?? {}), points: n, components: nc, pcaMaxError: basis.maxError, seed: o.seed };
   if (o.method === 'gp') {
     const gp = fitGpComponents(U, C, n, nc, o, log);
-    training.method = { kind: 'gp', kernel: o.kernel ?? 'rbf', meanDegree: o.meanDegree ?? 2, hyperPoints: Math.min(n, o.hyperPoints ?? 120), restarts: o.restarts ?? 0, maxIter: o.maxIter ?? 60 };
+    training.method = { kind: 'gp', kernel: o.kernel ?? 'rbf', kernelSharing: o.kernelSharing ?? 'shared', meanDegree: o.meanDegree ?? 2, hyperPoints: Math.min(n, o.hyperPoints ?? 120), restarts: o.restarts ?? 0, maxIter: o.maxIter ?? 60 };
     return { ...base, method: 'gp', gp, training };
   }
   const net = fitMlp(U, C, n, nc, o, log);
@@ -207,6 +209,7 @@ function fitGpComponents(U: Float64Array, C: Float64Array, n: number, nc: number
   const kernel = o.kernel ?? 'rbf';
   const meanDegree = o.meanDegree ?? 2;
   const m = Math.min(n, o.hyperPoints ?? 120);
+  const shared = (o.kernelSharing ?? 'shared') === 'shared';
   // The centre and scale of the polynomial basis, as the GP computes them from its training inputs.
   const center: number[] = [];
   const scale: number[] = [];
@@ -221,27 +224,38 @@ function fitGpComponents(U: Float64Array, C: Float64Array, n: number, nc: number
     scale.push(hi > lo ? 0.5 * (hi - lo) : 1);
   }
   const nBasis = meanDegree === 0 ? 1 : meanDegree === 1 ? 4 : 10;
-  const components: GpComponentJSON[] = [];
-  for (let c = 0; c < nc; c++) {
-    const y = Float64Array.from({ length: n }, (_, i) => C[i * nc + c]);
-    // Hyperparameters by maximum evidence on the first m points (O(m^3) per evaluation), then all n.
-    const sub = GaussianProcess.fit(U.subarray(0, 3 * m), y.subarray(0, m), m, 3, { kernel, meanDegree, noise: 'fit', restarts: o.restarts ?? 0, seed: deriveSeed(o.seed, c), maxIter: o.maxIter ?? 60 });
-    const hyper = sub.hyper;
-    // Condition on all n points with these hyperparameters (R&W eq. 2.42): the kernel matrix with the GP's
-    // own diagonal (amplitude (1 + jitter) + noise), beta by generalised least squares, alpha = K^-1 (y - H beta).
-    const K = new Float64Array(n * n);
-    const inv2 = hyper.lengthScales.map((l) => 1 / (l * l));
+  const H = Array.from({ length: n }, (_, i) => polyBasis(U.subarray(3 * i, 3 * i + 3), center, scale).subarray(0, nBasis));
+  const column = (c: number) => Float64Array.from({ length: n }, (_, i) => C[i * nc + c]);
+  // Hyperparameters by maximum evidence on the first m points (O(m^3) per evaluation).
+  const hyperOf = (c: number) =>
+    GaussianProcess.fit(U.subarray(0, 3 * m), column(c).subarray(0, m), m, 3, { kernel, meanDegree, noise: 'fit', restarts: o.restarts ?? 0, seed: deriveSeed(o.seed, c), maxIter: o.maxIter ?? 60 }).hyper;
+  // With the kernel shape shared, the predictive mean of every component is h^T beta + r_*^T (R + rho I)^-1
+  // (y - H beta), R the unit-amplitude kernel matrix and rho = noise / amplitude: one Cholesky factor and one
+  // kernel vector per prediction serve all components (the amplitude cancels; R&W eq. 2.42).
+  const sharedHyper = shared ? hyperOf(0) : null;
+  let factor: { L: Float64Array; lengthScales: number[]; rho: number } | null = null;
+  const factorFor = (lengthScales: number[], rho: number) => {
+    const R = new Float64Array(n * n);
+    const inv2 = lengthScales.map((l) => 1 / (l * l));
     for (let i = 0; i < n; i++) {
-      K[i * n + i] = hyper.amplitude * (1 + GP_JITTER) + hyper.noise;
+      R[i * n + i] = 1 + GP_JITTER + rho;
       for (let j = 0; j < i; j++) {
         let r2 = 0;
         for (let k = 0; k < 3; k++) r2 += (U[3 * i + k] - U[3 * j + k]) ** 2 * inv2[k];
         const r = Math.sqrt(r2);
-        K[i * n + j] = hyper.amplitude * (kernel === 'rbf' ? Math.exp(-0.5 * r2) : (1 + Math.sqrt(5) * r + (5 / 3) * r2) * Math.exp(-Math.sqrt(5) * r));
+        R[i * n + j] = kernel === 'rbf' ? Math.exp(-0.5 * r2) : (1 + Math.sqrt(5) * r + (5 / 3) * r2) * Math.exp(-Math.sqrt(5) * r);
       }
     }
-    const L = cholesky(K, n, 'GP covariance');
-    const H = Array.from({ length: n }, (_, i) => polyBasis(U.subarray(3 * i, 3 * i + 3), center, scale).subarray(0, nBasis));
+    return cholesky(R, n, 'GP covariance');
+  };
+  const components: GpComponentJSON[] = [];
+  for (let c = 0; c < nc; c++) {
+    const y = column(c);
+    const hyper = sharedHyper ?? hyperOf(c);
+    const rho = hyper.noise / hyper.amplitude;
+    if (!factor || !shared) factor = { L: factorFor(hyper.lengthScales, rho), lengthScales: hyper.lengthScales, rho };
+    const L = factor.L;
+    // beta by generalised least squares, then alpha = (R + rho I)^-1 (y - H beta): the stored amplitude is 1.
     const kinvY = choleskySolve(L, n, y);
     const kinvH = Array.from({ length: nBasis }, (_, q) => choleskySolve(L, n, Float64Array.from(H, (row) => row[q])));
     const A = new Float64Array(nBasis * nBasis);
@@ -256,8 +270,8 @@ function fitGpComponents(U: Float64Array, C: Float64Array, n: number, nc: number
       for (let q = 0; q < nBasis; q++) s -= kinvH[q][i] * beta[q];
       return s;
     });
-    components.push({ kernel, lengthScales: [...hyper.lengthScales], amplitude: hyper.amplitude, noise: hyper.noise, meanDegree, beta: Array.from(beta), alpha: Array.from(alpha) });
-    log(`GP component ${c + 1}/${nc}: length scales ${hyper.lengthScales.map((l) => l.toPrecision(3)).join(', ')}, noise/amplitude ${(hyper.noise / hyper.amplitude).toExponential(1)}`);
+    components.push({ kernel, lengthScales: [...factor.lengthScales], amplitude: 1, noise: rho, meanDegree, beta: Array.from(beta), alpha: Array.from(alpha) });
+    if (!shared || c === 0) log(`GP component ${c + 1}/${nc}${shared ? ' (kernel shared by all)' : ''}: length scales ${hyper.lengthScales.map((l) => l.toPrecision(3)).join(', ')}, noise/amplitude ${rho.toExponential(1)}`);
   }
   return { X: Array.from(U), n, center, scale, components };
 }

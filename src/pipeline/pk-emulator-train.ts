@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PK_EMULATOR_DOMAIN, emulatorInputs, PkEmulator, type PkEmulatorJSON } from '../cosmology/boltzmann/emulator.js';
+import { DEFAULT_PK_EMULATOR_DOMAIN, PK_EMULATOR_TRAINING_DOMAIN, PkEmulator, unitInputs, type PkEmulatorJSON } from '../cosmology/boltzmann/emulator.js';
 import { Background } from '../cosmology/background.js';
 import { cosmology } from '../cosmology/params.js';
 import { LinearPower } from '../cosmology/power/linear.js';
@@ -128,7 +128,7 @@ export function validateEmulator(emulator: PkEmulator, set: SolvedSet): Emulator
 export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> {
   const solver = trainingSolver(o.standIn);
   const dir = `${o.out}.blocks`;
-  const train = pkEmulatorDesign(o.points, deriveSeed(o.seed, 1));
+  const train = pkEmulatorDesign(o.points, deriveSeed(o.seed, 1), PK_EMULATOR_TRAINING_DOMAIN);
   const test = [...pkEmulatorDesign(Math.max(1, o.testPoints), deriveSeed(o.seed, 2)).slice(0, o.testPoints), ...domainCorners()];
   const init: PkEmulatorWorkerInit = { standIn: o.standIn };
   let pool: WorkerPool<PkEmulatorTask, Float64Array> | null = null;
@@ -144,7 +144,7 @@ export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> 
   }
   const n = train.length;
   const U = new Float64Array(n * 3);
-  train.forEach((p, i) => emulatorInputs(DEFAULT_PK_EMULATOR_DOMAIN, PK_EMULATOR_FIXED, p, U.subarray(3 * i, 3 * i + 3)));
+  train.forEach((p, i) => unitInputs(DEFAULT_PK_EMULATOR_DOMAIN, p, U.subarray(3 * i, 3 * i + 3)));
   const methods = o.method === 'both' ? (['gp', 'mlp'] as const) : ([o.method] as const);
   const candidates: Array<{ json: PkEmulatorJSON; v: EmulatorValidation }> = [];
   for (const method of methods) {

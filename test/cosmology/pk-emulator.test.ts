@@ -27,8 +27,12 @@ describe('P(k) emulator machinery (on the EH stand-in)', () => {
   const U = new Float64Array(3 * n);
   train.forEach((p, i) => emulatorInputs(DEFAULT_PK_EMULATOR_DOMAIN, PK_EMULATOR_FIXED, p, U.subarray(3 * i, 3 * i + 3)));
   const json = fitPkEmulator(U, Y, n, { method: 'gp', seed: 1, components: 3, hyperPoints: 40, maxIter: 30, solver: standInSolver.name });
+  const perComponent = fitPkEmulator(U, Y, n, { method: 'gp', seed: 1, components: 3, hyperPoints: 40, maxIter: 30, solver: standInSolver.name, kernelSharing: 'per-component' });
 
-  it('the stored GP predictor (alpha, beta) equals the GP module conditioned on the same data', () => {
+  it.each([
+    ['one kernel shape shared by the components', json],
+    ['a kernel per component', perComponent],
+  ])('the stored GP predictor (alpha, beta) equals the GP module conditioned on the same data: %s', (_, json) => {
     const emu = new PkEmulator(json);
     const gp = json.gp!;
     const fresh = pkEmulatorDesign(5, 99);

@@ -60,6 +60,18 @@ export const DEFAULT_PK_EMULATOR_DOMAIN: PkEmulatorDomain = Object.freeze({
   Omega_b: [0.02, 0.08] as [number, number],
 });
 
+/**
+ * The box the training set is drawn from: the declared domain widened by about 5% of each range (ln omega_m,
+ * f_b, h) and in Omega_m, Omega_b, so that no held-out point or box corner lies at the edge of the design.
+ */
+export const PK_EMULATOR_TRAINING_DOMAIN: PkEmulatorDomain = Object.freeze({
+  omega_m: [0.0195, 0.89] as [number, number],
+  f_b: [0.0, 0.745] as [number, number],
+  h: [0.31, 1.19] as [number, number],
+  Omega_m: [0.08, 1.0] as [number, number],
+  Omega_b: [0.017, 0.085] as [number, number],
+});
+
 /** One GP per component (mean only): m(u) = h(u)^T beta + sum_i alpha_i k(u_i, u). */
 export interface GpComponentJSON {
   kernel: 'rbf' | 'matern52';
@@ -130,9 +142,19 @@ export function emulatorInputs(d: PkEmulatorDomain, f: { T_CMB: number; Neff: nu
   check('Omega_b', c.Omega_b, d.Omega_b, '');
   if (c.T_CMB !== undefined && Math.abs(c.T_CMB - f.T_CMB) > 1e-9) throw new CosmetaError(`boltzmann_emulated: T_CMB=${c.T_CMB} differs from the emulator's ${f.T_CMB} K; use --linear boltzmann`);
   if (c.Neff !== undefined && Math.abs(c.Neff - f.Neff) > 1e-9) throw new CosmetaError(`boltzmann_emulated: Neff=${c.Neff} differs from the emulator's ${f.Neff}; use --linear boltzmann`);
+  return unitInputs(d, c, out);
+}
+
+/**
+ * The emulator's inputs u = (ln omega_m, f_b, h) scaled by the domain `d` to [0, 1], without the domain
+ * check: the training set is drawn from a slightly wider box (PK_EMULATOR_TRAINING_DOMAIN), so that the
+ * edges and corners of the declared domain are interpolated rather than extrapolated.
+ */
+export function unitInputs(d: PkEmulatorDomain, c: EmulatorCosmology, out = new Float64Array(3)): Float64Array {
+  const Omega_m = c.Omega_c + c.Omega_b;
   const unit = (v: number, [lo, hi]: [number, number]) => (v - lo) / (hi - lo);
-  out[0] = unit(Math.log(omega_m), [Math.log(d.omega_m[0]), Math.log(d.omega_m[1])]);
-  out[1] = unit(f_b, d.f_b);
+  out[0] = unit(Math.log(Omega_m * c.h * c.h), [Math.log(d.omega_m[0]), Math.log(d.omega_m[1])]);
+  out[1] = unit(c.Omega_b / Omega_m, d.f_b);
   out[2] = unit(c.h, d.h);
   return out;
 }
@@ -148,7 +170,9 @@ export class PkEmulator {
   private readonly meanY: Float64Array;
   private readonly basisFlat: Float64Array;
   private readonly gpX: Float64Array | null;
-  private readonly gpInv2: Float64Array[];
+  /** Components grouped by kernel shape (kernel and length scales): one kernel vector per group. */
+  private readonly gpGroups: Array<{ kernel: 'rbf' | 'matern52'; inv2: Float64Array; members: number[] }>;
+  private readonly scratchK: Float64Array;
   private readonly gpAlpha: Float64Array[];
   private readonly mlpW: Float64Array[];
   private readonly mlpB: Float64Array[];
@@ -173,7 +197,8 @@ export class PkEmulator {
     this.scratch0 = new Float64Array(nTrain);
     this.scratch1 = new Float64Array(nTrain);
     this.scratch2 = new Float64Array(nTrain);
-    this.gpInv2 = [];
+    this.gpGroups = [];
+    this.scratchK = new Float64Array(nTrain);
     this.gpAlpha = [];
     this.mlpW = [];
     this.mlpB = [];
@@ -181,10 +206,13 @@ export class PkEmulator {
       const g = json.gp;
       if (!g || g.components.length !== this.nc) throw new CosmetaError('pk emulator: method gp needs one GP per component');
       this.gpX = Float64Array.from(g.X);
-      for (const c of g.components) {
-        this.gpInv2.push(Float64Array.from(c.lengthScales, (l) => 1 / (l * l)));
+      g.components.forEach((c, index) => {
+        if (c.alpha.length !== g.n || c.lengthScales.length !== 3) throw new CosmetaError(`pk emulator: GP component ${index + 1} needs ${g.n} weights and 3 length scales`);
         this.gpAlpha.push(Float64Array.from(c.alpha));
-      }
+        const same = this.gpGroups.find((q) => q.kernel === c.kernel && q.inv2.every((v, j) => v === 1 / (c.lengthScales[j] * c.lengthScales[j])));
+        if (same) same.members.push(index);
+        else this.gpGroups.push({ kernel: c.kernel, inv2: Float64Array.from(c.lengthScales, (l) => 1 / (l * l)), members: [index] });
+      });
     } else if (json.method === 'mlp') {
       const m = json.mlp;
       if (!m || m.sizes[m.sizes.length - 1] !== this.nc) throw new CosmetaError('pk emulator: method mlp needs an output per component');
@@ -221,30 +249,32 @@ export class PkEmulator {
         d1[i] = b * b;
         d2[i] = e * e;
       }
-      for (let c = 0; c < this.nc; c++) {
-        const comp = g.components[c];
-        const inv2 = this.gpInv2[c];
-        const alpha = this.gpAlpha[c];
-        let m = 0;
-        for (let j = 0; j < comp.beta.length; j++) m += comp.beta[j] * h[j];
-        const i0 = inv2[0];
-        const i1 = inv2[1];
-        const i2 = inv2[2];
-        let s = 0;
-        if (comp.kernel === 'rbf') {
+      // One kernel vector per group of components sharing the kernel shape (all of them, in shared fits).
+      const r = this.scratchK;
+      for (const group of this.gpGroups) {
+        const [i0, i1, i2] = group.inv2;
+        if (group.kernel === 'rbf') {
           for (let i = 0; i < n; i++) {
             // exp(-r^2 / 2) < 1e-300 beyond r^2 = 1380: skip the call.
             const r2 = d0[i] * i0 + d1[i] * i1 + d2[i] * i2;
-            if (r2 < 1380) s += alpha[i] * Math.exp(-0.5 * r2);
+            r[i] = r2 < 1380 ? Math.exp(-0.5 * r2) : 0;
           }
         } else {
           for (let i = 0; i < n; i++) {
             const r2 = d0[i] * i0 + d1[i] * i1 + d2[i] * i2;
-            const r = Math.sqrt(r2);
-            if (r < 310) s += alpha[i] * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+            const q = Math.sqrt(r2);
+            r[i] = q < 310 ? (1 + SQRT5 * q + (5 / 3) * r2) * Math.exp(-SQRT5 * q) : 0;
           }
         }
-        out[c] = m + comp.amplitude * s;
+        for (const c of group.members) {
+          const comp = g.components[c];
+          const alpha = this.gpAlpha[c];
+          let m = 0;
+          for (let j = 0; j < comp.beta.length; j++) m += comp.beta[j] * h[j];
+          let sum = 0;
+          for (let i = 0; i < n; i++) sum += alpha[i] * r[i];
+          out[c] = m + comp.amplitude * sum;
+        }
       }
       return out;
     }
