@@ -10,7 +10,7 @@ import { cosmology } from '../cosmology/params.js';
 import { Halofit } from '../cosmology/power/halofit.js';
 import { LinearPower } from '../cosmology/power/linear.js';
 import type { MatterPower } from '../cosmology/power/matter-power.js';
-import { LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
+import { DEFAULT_LINEAR_MODEL, LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
 import { CosmetaError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { withOutputLock } from '../io/lock.js';
@@ -99,6 +99,7 @@ export function runPk(o: PkOptions): void {
 export interface PkEmulatorTrainCli {
   out?: string;
   points: string;
+  boxPoints: string;
   testPoints: string;
   seed: string;
   threads?: string;
@@ -115,7 +116,7 @@ export function registerPk(cli: Command): void {
     .option('--params <file>', 'parameters JSON as for cl, with sigma8 or A_s (default: the paper fiducial cosmology)')
     .option('--k <file>', 'wavenumbers [1/Mpc], one per line or a JSON array (default: logspace(-4, log10(50), 200))')
     .option('--z <list>', 'comma-separated redshifts', '0')
-    .addOption(new Option('--linear <model>', 'linear P(k) model').default('eisenstein_hu').choices(LINEAR_MODEL_NAMES))
+    .addOption(new Option('--linear <model>', 'linear P(k) model').default(DEFAULT_LINEAR_MODEL).choices(LINEAR_MODEL_NAMES))
     .option('--nonlinear', 'halofit (Takahashi et al. 2012) instead of linear')
     .option('--allow-extrapolation', 'let the symbolic P(k) run outside its fitted parameter range')
     .option('--out <file>', 'write the JSON here (atomically) instead of stdout')
@@ -127,6 +128,7 @@ export function registerPk(cli: Command): void {
     .description('run the solver over a seeded design (all cores, checkpointed, resumable) and fit the emulator (GP and/or MLP)')
     .option('--out <file>', 'emulator file to write (JSON), e.g. models/pk-emulator.json')
     .option('--points <n>', 'training cosmologies', '1000')
+    .option('--box-points <n>', 'more training cosmologies inside the two boxes, each widened by 3% of its ranges', '600')
     .option('--test-points <n>', 'held-out cosmologies (plus the 16 box corners) for the recorded validation', '1000')
     .option('--seed <n>', 'seed of the designs', '1')
     .option('--threads <n>', 'solver worker threads (default: all cores)')
@@ -142,6 +144,7 @@ export function registerPk(cli: Command): void {
       await withOutputLock(out, () => trainPkEmulator({
         out,
         points: integer('--points', o.points, 20),
+        boxPoints: integer('--box-points', o.boxPoints, 0),
         testPoints: integer('--test-points', o.testPoints, 0),
         seed: integer('--seed', o.seed, 0),
         threads: o.threads === undefined ? undefined : integer('--threads', o.threads, 1),

@@ -8,11 +8,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PK_EMULATOR_DOMAIN, PK_EMULATOR_TRAINING_DOMAIN, PkEmulator, unitInputs, type PkEmulatorJSON } from '../cosmology/boltzmann/emulator.js';
+import { DEFAULT_PK_EMULATOR_DOMAIN, inDomainBox, PK_EMULATOR_TRAINING_DOMAIN, PkEmulator, unitInputs, type PkEmulatorJSON } from '../cosmology/boltzmann/emulator.js';
 import { Background } from '../cosmology/background.js';
 import { cosmology } from '../cosmology/params.js';
 import { LinearPower } from '../cosmology/power/linear.js';
-import { domainCorners, fitPkEmulator, gridWavenumbers, PK_EMULATOR_FIXED, PK_EMULATOR_GRID, pkEmulatorDesign, type DesignPoint } from '../data/pk-emulator-fit.js';
+import { domainCorners, fitPkEmulator, gridWavenumbers, PK_EMULATOR_FIXED, PK_EMULATOR_GRID, pkEmulatorDesign, pkEmulatorHeldOutDesign, widenedBoxes, type DesignPoint } from '../data/pk-emulator-fit.js';
 import { deriveSeed } from '../math/random.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { WorkerPool } from '../parallel/pool.js';
@@ -25,6 +25,8 @@ const BLOCK = 4;
 export interface TrainPkEmulatorOptions {
   out: string;
   points: number;
+  /** Training cosmologies drawn inside the boxes widened by 3% (after the `points` over the padded envelope). */
+  boxPoints?: number;
   testPoints: number;
   seed: number;
   threads?: number;
@@ -85,6 +87,8 @@ export interface EmulatorValidation {
   /** Over k <= 50/Mpc of the grid: max and RMS of |P_emu / P_solver - 1|. */
   maxRelative: number;
   rmsRelative: number;
+  /** The same per box of the domain (a point in both counts in both). */
+  boxes: Record<string, { points: number; maxRelative: number; rmsRelative: number; maxSigma8Relative: number }>;
   /** max |sigma8_emu / sigma8_solver - 1| (sigma8 of the emulated spectrum by Cosmeta's integral). */
   maxSigma8Relative: number;
   worstPoint: DesignPoint;
@@ -95,41 +99,60 @@ export interface EmulatorValidation {
 /** Compare an emulator with a solved held-out set. */
 export function validateEmulator(emulator: PkEmulator, set: SolvedSet): EmulatorValidation {
   const nk = PK_EMULATOR_GRID.nk;
-  let max = 0;
-  let ss = 0;
-  let count = 0;
-  let maxS8 = 0;
+  const boxes = emulator.json.domain.boxes ?? [];
+  type Acc = { points: number; max: number; ss: number; count: number; maxS8: number };
+  const fresh = (): Acc => ({ points: 0, max: 0, ss: 0, count: 0, maxS8: 0 });
+  const all = fresh();
+  const perBox = boxes.map(fresh);
   let worst = set.points[0];
   const times: number[] = [];
   const u = new Float64Array(3);
+  const ratio = new Float64Array(nk);
   set.points.forEach((p, i) => {
     const t0 = performance.now();
-    const y = emulator.lnRatio(emulator.inputs(p, u));
+    emulator.ratio(emulator.inputs(p, u), ratio);
     times.push(performance.now() - t0);
     const k = gridWavenumbers(p);
-    for (let j = 0; j < nk; j++) {
-      if (k[j] > 50) continue;
-      const d = Math.abs(Math.expm1(y[j] - set.Y[i * nk + j]));
-      if (d > max) {
-        max = d;
-        worst = p;
-      }
-      ss += d * d;
-      count++;
-    }
     const c = cosmology({ ...p, A_s: 2e-9, ...PK_EMULATOR_FIXED });
     const lin = new LinearPower(new Background(c, 0.01), emulator.shape());
-    maxS8 = Math.max(maxS8, Math.abs(lin.sigma8 / set.sigma8[i] - 1));
+    const s8 = Math.abs(lin.sigma8 / set.sigma8[i] - 1);
+    const inBox = boxes.map((b) => inDomainBox(b, p));
+    const accs = [all, ...perBox.filter((_, b) => inBox[b])];
+    for (const a of accs) {
+      a.points++;
+      a.maxS8 = Math.max(a.maxS8, s8);
+    }
+    for (let j = 0; j < nk; j++) {
+      if (k[j] > 50) continue;
+      const d = Math.abs(ratio[j] / Math.exp(set.Y[i * nk + j]) - 1);
+      if (d > all.max) worst = p;
+      for (const a of accs) {
+        a.max = Math.max(a.max, d);
+        a.ss += d * d;
+        a.count++;
+      }
+    }
   });
   times.sort((a, b) => a - b);
-  return { points: set.points.length, maxRelative: max, rmsRelative: Math.sqrt(ss / count), maxSigma8Relative: maxS8, worstPoint: worst, msPerPrediction: times[Math.floor(times.length / 2)] };
+  const rms = (a: Acc) => Math.sqrt(a.ss / Math.max(1, a.count));
+  return {
+    points: set.points.length,
+    maxRelative: all.max,
+    rmsRelative: rms(all),
+    boxes: Object.fromEntries(boxes.map((b, i) => [b.name, { points: perBox[i].points, maxRelative: perBox[i].max, rmsRelative: rms(perBox[i]), maxSigma8Relative: perBox[i].maxS8 }])),
+    maxSigma8Relative: all.maxS8,
+    worstPoint: worst,
+    msPerPrediction: times[Math.floor(times.length / 2)],
+  };
 }
 
 export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> {
   const solver = trainingSolver(o.standIn);
   const dir = `${o.out}.blocks`;
-  const train = pkEmulatorDesign(o.points, deriveSeed(o.seed, 1), PK_EMULATOR_TRAINING_DOMAIN);
-  const test = [...pkEmulatorDesign(Math.max(1, o.testPoints), deriveSeed(o.seed, 2)).slice(0, o.testPoints), ...domainCorners()];
+  // The envelope design, then one in the (slightly widened) boxes, where every held-out point lies: the
+  // envelope alone spends half its points outside both boxes.
+  const train = [...pkEmulatorDesign(o.points, deriveSeed(o.seed, 1), PK_EMULATOR_TRAINING_DOMAIN), ...pkEmulatorHeldOutDesign(o.boxPoints ?? 0, deriveSeed(o.seed, 3), widenedBoxes(0.03))];
+  const test = [...pkEmulatorHeldOutDesign(o.testPoints, deriveSeed(o.seed, 2)), ...domainCorners()];
   const init: PkEmulatorWorkerInit = { standIn: o.standIn };
   let pool: WorkerPool<PkEmulatorTask, Float64Array> | null = null;
   const getPool = () => (pool ??= new WorkerPool<PkEmulatorTask, Float64Array>(new URL('../parallel/pk-emulator-worker.js', import.meta.url), init, { size: o.threads ?? availableParallelism() }));
@@ -155,12 +178,13 @@ export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> 
       seed: o.seed,
       components: o.components,
       solver: solver.name,
-      training: { cosmeta: VERSION, trainSeed: deriveSeed(o.seed, 1), testSeed: deriveSeed(o.seed, 2), target: 'ln(P_solver / P_EH98,no-wiggle,Poisson) at z = 0 on x = ln(k r_s)' },
+      training: { cosmeta: VERSION, trainSeed: deriveSeed(o.seed, 1), boxPoints: o.boxPoints ?? 0, boxSeed: deriveSeed(o.seed, 3), testSeed: deriveSeed(o.seed, 2), target: 'ln(P_solver / P_EH98,no-wiggle,Poisson + epsilon) at z = 0 on x = ln(k r_s)' },
       log: o.log,
     });
     const seconds = (performance.now() - t0) / 1000;
     const v = validateEmulator(new PkEmulator(json), testSet);
     o.log(`${method}: fit ${seconds.toFixed(0)} s; held-out ${v.points}: max ${(100 * v.maxRelative).toFixed(4)}%, RMS ${(100 * v.rmsRelative).toFixed(4)}%, sigma8 max ${(100 * v.maxSigma8Relative).toFixed(4)}%, ${v.msPerPrediction.toFixed(3)} ms per prediction`);
+    for (const [name, b] of Object.entries(v.boxes)) o.log(`  ${name} (${b.points} points): max ${(100 * b.maxRelative).toFixed(4)}%, RMS ${(100 * b.rmsRelative).toFixed(4)}%, sigma8 max ${(100 * b.maxSigma8Relative).toFixed(4)}%`);
     candidates.push({ json, v });
     writeFileAtomic(join(dir, `candidate-${method}.json`), `${JSON.stringify(json)}\n`);
   }
@@ -168,9 +192,9 @@ export async function trainPkEmulator(o: TrainPkEmulatorOptions): Promise<void> 
   // the file so that a rerun gives the same bytes.
   candidates.sort((a, b) => a.v.maxRelative - b.v.maxRelative);
   const best = candidates[0];
-  const strip = (v: EmulatorValidation) => ({ points: v.points, maxRelative: v.maxRelative, rmsRelative: v.rmsRelative, maxSigma8Relative: v.maxSigma8Relative, worstPoint: v.worstPoint });
+  const strip = (v: EmulatorValidation) => ({ points: v.points, maxRelative: v.maxRelative, rmsRelative: v.rmsRelative, maxSigma8Relative: v.maxSigma8Relative, worstPoint: v.worstPoint, boxes: v.boxes });
   best.json.validation = {
-    heldOut: `${test.length - domainCorners().length} Latin-hypercube points + ${domainCorners().length} box corners, k <= 50/Mpc`,
+    heldOut: `${test.length - domainCorners().length} Latin-hypercube points (half per box) + ${domainCorners().length} box corners, k <= 50/Mpc`,
     chosen: best.json.method,
     ...Object.fromEntries(candidates.map((c) => [c.json.method, strip(c.v)])),
   };

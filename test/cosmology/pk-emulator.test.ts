@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Background } from '../../src/cosmology/background.js';
-import { DEFAULT_PK_EMULATOR_DOMAIN, emulatorInputs, PkEmulator } from '../../src/cosmology/boltzmann/emulator.js';
+import { DEFAULT_PK_EMULATOR_DOMAIN, emulatorInputs, PkEmulator, unitInputs } from '../../src/cosmology/boltzmann/emulator.js';
 import { solveBoltzmann } from '../../src/cosmology/boltzmann/index.js';
 import { standInSolver } from '../../src/cosmology/boltzmann/standin.js';
 import { cosmology } from '../../src/cosmology/params.js';
 import { LinearPower } from '../../src/cosmology/power/linear.js';
-import { domainCorners, fitPkEmulator, PK_EMULATOR_FIXED, pkEmulatorDesign } from '../../src/data/pk-emulator-fit.js';
+import { domainCorners, fitPkEmulator, PK_EMULATOR_FIXED, pkEmulatorDesign, pkEmulatorHeldOutDesign } from '../../src/data/pk-emulator-fit.js';
 import { GaussianProcess } from '../../src/math/gp.js';
 import { solveBlock } from '../../src/parallel/pk-emulator-worker.js';
 import { DEFAULT_PK_EMULATOR } from '../../src/paths.js';
@@ -25,9 +25,10 @@ describe('P(k) emulator machinery (on the EH stand-in)', () => {
   const train = pkEmulatorDesign(n, 7);
   const Y = solved(train);
   const U = new Float64Array(3 * n);
-  train.forEach((p, i) => emulatorInputs(DEFAULT_PK_EMULATOR_DOMAIN, PK_EMULATOR_FIXED, p, U.subarray(3 * i, 3 * i + 3)));
-  const json = fitPkEmulator(U, Y, n, { method: 'gp', seed: 1, components: 3, hyperPoints: 40, maxIter: 30, solver: standInSolver.name });
-  const perComponent = fitPkEmulator(U, Y, n, { method: 'gp', seed: 1, components: 3, hyperPoints: 40, maxIter: 30, solver: standInSolver.name, kernelSharing: 'per-component' });
+  train.forEach((p, i) => unitInputs(DEFAULT_PK_EMULATOR_DOMAIN, p, U.subarray(3 * i, 3 * i + 3)));
+  // epsilon 0: the components are projections of Y itself, as the check below computes them.
+  const json = fitPkEmulator(U, Y, n, { method: 'gp', seed: 1, epsilon: 0, components: 3, hyperPoints: 40, maxIter: 30, solver: standInSolver.name });
+  const perComponent = fitPkEmulator(U, Y, n, { method: 'gp', seed: 1, epsilon: 0, components: 3, hyperPoints: 40, maxIter: 30, solver: standInSolver.name, kernelSharing: 'per-component' });
 
   it.each([
     ['one kernel shape shared by the components', json],
@@ -35,7 +36,7 @@ describe('P(k) emulator machinery (on the EH stand-in)', () => {
   ])('the stored GP predictor (alpha, beta) equals the GP module conditioned on the same data: %s', (_, json) => {
     const emu = new PkEmulator(json);
     const gp = json.gp!;
-    const fresh = pkEmulatorDesign(5, 99);
+    const fresh = pkEmulatorHeldOutDesign(5, 99);
     for (let c = 0; c < 3; c++) {
       const comp = gp.components[c];
       // The component's training targets: projections of Y on the basis.
@@ -61,6 +62,9 @@ describe('P(k) emulator machinery (on the EH stand-in)', () => {
     expect(() => emu.inputs({ Omega_c: 0.27, Omega_b: 0.1, h: 0.7 })).toThrow(/Omega_b=0.1.* is outside the emulator's domain \[0.02, 0.08\]/);
     expect(() => emu.inputs({ Omega_c: 0.05, Omega_b: 0.02, h: 0.5 })).toThrow(/Omega_m=0.07.* is outside the emulator's domain \[0.09, 0.95\]/);
     expect(() => emu.inputs({ Omega_c: 0.27, Omega_b: 0.045, h: 0.7, T_CMB: 2.5 })).toThrow(/T_CMB=2.5 differs/);
+    // Inside the envelope but in neither box: low h needs the paper box's Omega_c >= 0.165.
+    expect(() => emu.inputs({ Omega_c: 0.12, Omega_b: 0.05, h: 0.45 })).toThrow(/in none of the emulator's boxes \(Omega_c=0.12000 is outside the paper box's 0.165-0.45; h=0.45000 is outside the survey box's 0.55-0.91\)/);
+    for (const p of pkEmulatorHeldOutDesign(40, 3)) expect(() => emu.inputs(p)).not.toThrow();
     const lin = () => new LinearPower(new Background(cosmology({ Omega_c: 0.27, Omega_b: 0.045, h: 0.7, sigma8: 0.8, n_s: 0.96, w0: -0.9 }), 1), emu.shape());
     expect(lin).toThrow(/flat Lambda-CDM with radiation only: w0=-0.9/);
   });

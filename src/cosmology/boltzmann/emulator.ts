@@ -44,6 +44,41 @@ export interface PkEmulatorDomain {
   h: [number, number];
   Omega_m: [number, number];
   Omega_b: [number, number];
+  /**
+   * Where the emulator answers: a cosmology must lie in one of these boxes (within 1e-9), besides the
+   * envelope above (which also scales the inputs). Absent: the envelope alone.
+   */
+  boxes?: DomainBox[];
+}
+
+/** A box in (Omega_c or Omega_m, Omega_b, h). */
+export interface DomainBox {
+  name: string;
+  Omega_c?: [number, number];
+  Omega_m?: [number, number];
+  Omega_b: [number, number];
+  h: [number, number];
+}
+
+/** The paper's training box (arXiv:2504.00552) and a DES-Y1-like survey box (issue text; Troxel et al. 2018 priors). */
+export const PK_EMULATOR_BOXES: readonly DomainBox[] = Object.freeze([
+  { name: 'paper box', Omega_c: [0.165, 0.45] as [number, number], Omega_b: [0.025, 0.075] as [number, number], h: [0.35, 1.15] as [number, number] },
+  { name: 'survey box', Omega_m: [0.1, 0.9] as [number, number], Omega_b: [0.03, 0.07] as [number, number], h: [0.55, 0.91] as [number, number] },
+]);
+
+/** Whether (Omega_c, Omega_b, h) lies in `box` (1e-9 slack). */
+export function inDomainBox(box: DomainBox, c: { Omega_c: number; Omega_b: number; h: number }): boolean {
+  return outsideBox(box, c) === null;
+}
+
+/** The name of the first violated bound of `box` at (Omega_c, Omega_b, h), or null inside it (1e-9 slack). */
+function outsideBox(box: DomainBox, c: { Omega_c: number; Omega_b: number; h: number }): string | null {
+  const values: Record<string, number> = { Omega_c: c.Omega_c, Omega_m: c.Omega_c + c.Omega_b, Omega_b: c.Omega_b, h: c.h };
+  for (const name of ['Omega_c', 'Omega_m', 'Omega_b', 'h'] as const) {
+    const r = box[name];
+    if (r && !(values[name] >= r[0] - 1e-9 && values[name] <= r[1] + 1e-9)) return `${name}=${values[name].toPrecision(5)} is outside the ${box.name}'s ${r[0]}-${r[1]}`;
+  }
+  return null;
 }
 
 /**
@@ -58,6 +93,7 @@ export const DEFAULT_PK_EMULATOR_DOMAIN: PkEmulatorDomain = Object.freeze({
   h: [0.35, 1.15] as [number, number],
   Omega_m: [0.09, 0.95] as [number, number],
   Omega_b: [0.02, 0.08] as [number, number],
+  boxes: PK_EMULATOR_BOXES as DomainBox[],
 });
 
 /**
@@ -105,7 +141,12 @@ export interface PkEmulatorJSON {
   domain: PkEmulatorDomain;
   /** Grid in x = ln(k r_s) (k in 1/Mpc, r_s in Mpc): uniform from xMin to xMax with nk points. */
   grid: { xMin: number; xMax: number; nk: number };
-  /** y = mean + sum_c coef_c basis[c] (basis rows [nc][nk]). */
+  /**
+   * The emulated target z = ln(P / P_ref + epsilon) (epsilon absent: 0): the softening keeps z smooth
+   * where a baryon-dominated transfer function crosses zero (P / P_ref -> 0, ln -> -infinity).
+   */
+  epsilon?: number;
+  /** z = mean + sum_c coef_c basis[c] (basis rows [nc][nk]). */
   mean: number[];
   basis: number[][];
   method: 'gp' | 'mlp';
@@ -140,6 +181,13 @@ export function emulatorInputs(d: PkEmulatorDomain, f: { T_CMB: number; Neff: nu
   check('omega_m', omega_m, d.omega_m, ` ((Omega_c + Omega_b) h^2, h=${c.h})`);
   check('f_b', f_b, d.f_b, ` (Omega_b / Omega_m, Omega_b=${c.Omega_b})`);
   check('Omega_b', c.Omega_b, d.Omega_b, '');
+  if (d.boxes && d.boxes.length > 0) {
+    const why = d.boxes.map((b) => outsideBox(b, c));
+    if (why.every((w) => w !== null)) {
+      const boxes = d.boxes.map((b) => `${b.name}: ${(['Omega_c', 'Omega_m', 'Omega_b', 'h'] as const).filter((k) => b[k]).map((k) => `${k} ${b[k]![0]}-${b[k]![1]}`).join(', ')}`).join('; ');
+      throw new CosmetaError(`boltzmann_emulated: (Omega_c=${c.Omega_c}, Omega_b=${c.Omega_b}, h=${c.h}) is in none of the emulator's boxes (${why.join('; ')}); domain: ${boxes}; use --linear boltzmann outside it`);
+    }
+  }
   if (c.T_CMB !== undefined && Math.abs(c.T_CMB - f.T_CMB) > 1e-9) throw new CosmetaError(`boltzmann_emulated: T_CMB=${c.T_CMB} differs from the emulator's ${f.T_CMB} K; use --linear boltzmann`);
   if (c.Neff !== undefined && Math.abs(c.Neff - f.Neff) > 1e-9) throw new CosmetaError(`boltzmann_emulated: Neff=${c.Neff} differs from the emulator's ${f.Neff}; use --linear boltzmann`);
   return unitInputs(d, c, out);
@@ -161,6 +209,9 @@ export function unitInputs(d: PkEmulatorDomain, c: EmulatorCosmology, out = new 
 
 
 const SQRT5 = Math.sqrt(5);
+
+/** The smallest P / P_ref an emulator returns (a true zero of P sits between grid points; ln P must exist). */
+const RATIO_FLOOR = 1e-6;
 
 export class PkEmulator {
   readonly json: PkEmulatorJSON;
@@ -310,6 +361,19 @@ export class PkEmulator {
     return out;
   }
 
+  /** P / P_ref on the grid at unit-cube inputs u: exp(z) - epsilon, floored at RATIO_FLOOR (P must stay > 0). */
+  ratio(u: ArrayLike<number>, out = new Float64Array(this.nk)): Float64Array {
+    const z = this.lnRatio(u, out);
+    const eps = this.epsilon;
+    for (let i = 0; i < z.length; i++) out[i] = Math.max(Math.exp(z[i]) - eps, RATIO_FLOOR);
+    return out;
+  }
+
+  /** The softening of the target (see PkEmulatorJSON.epsilon). */
+  get epsilon(): number {
+    return this.json.epsilon ?? 0;
+  }
+
   /** The grid in x = ln(k r_s). */
   get grid(): Float64Array {
     return this.x;
@@ -336,10 +400,11 @@ export class PkEmulator {
         const perAs = poissonFactor(c);
         const yLo = y[0];
         const yHi = y[y.length - 1];
+        const eps = this.epsilon;
         return (k: number): number => {
           const t = Math.log(k);
-          const r = t <= lo ? yLo : t >= hi ? yHi : spline.evaluate(t);
-          return perAs * ref(k) * Math.exp(r);
+          const z = t <= lo ? yLo : t >= hi ? yHi : spline.evaluate(t);
+          return perAs * ref(k) * Math.max(Math.exp(z) - eps, RATIO_FLOOR);
         };
       },
     };
