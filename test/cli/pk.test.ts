@@ -7,8 +7,8 @@ import { Background } from '../../src/cosmology/background.js';
 import { cosmology } from '../../src/cosmology/params.js';
 import { Halofit } from '../../src/cosmology/power/halofit.js';
 import { LinearPower } from '../../src/cosmology/power/linear.js';
-import { eisensteinHu } from '../../src/cosmology/transfer/eisenstein_hu.js';
-import { readPkEmulator } from '../../src/io/pk-emulator-file.js';
+import { DEFAULT_LINEAR_MODEL } from '../../src/cosmology/transfer/index.js';
+import { loadLinearModel, readPkEmulator } from '../../src/io/pk-emulator-file.js';
 import { DEFAULT_PK_EMULATOR } from '../../src/paths.js';
 import { FIDUCIAL } from '../../src/tasks/target.js';
 
@@ -50,13 +50,13 @@ describe('cosmeta pk', () => {
     expect(o.z).toEqual([0]);
     expect(o.pk.length).toBe(1);
     expect(o.pk[0].length).toBe(200);
-    const lin = new LinearPower(new Background(cosmology(FIDUCIAL), 1e-3 * (1 + 1e-9) + 1e-9), eisensteinHu);
+    const lin = new LinearPower(new Background(cosmology(FIDUCIAL), 1e-3 * (1 + 1e-9) + 1e-9), loadLinearModel(DEFAULT_LINEAR_MODEL));
     // Same code path and inputs: equal to rounding.
     o.k.forEach((k, i) => expect(o.pk[0][i] / lin.power(k, 0)).toBeCloseTo(1, 12));
     expect(o.sigma8).toBe(0.83);
     expect(o.A_s).toBeCloseTo(lin.A_s, 20);
     expect(o.config.derived.A_s).toBe(o.A_s);
-    expect(o.config.linear).toBe('eisenstein_hu');
+    expect(o.config.linear).toBe(DEFAULT_LINEAR_MODEL);
   });
 
   it('--k, --z and --nonlinear: pk[iz][ik], halofit above linear at k = 1/Mpc', () => {
@@ -66,7 +66,7 @@ describe('cosmeta pk', () => {
     expect(o.k).toEqual([0.01, 0.1, 1]);
     expect(o.pk.length).toBe(3);
     const bg = new Background(cosmology(FIDUCIAL), 1 * (1 + 1e-9) + 1e-9);
-    const lin = new LinearPower(bg, eisensteinHu);
+    const lin = new LinearPower(bg, loadLinearModel(DEFAULT_LINEAR_MODEL));
     const hf = new Halofit(lin);
     o.z.forEach((z, iz) => o.k.forEach((k, ik) => expect(o.pk[iz][ik] / hf.power(k, z)).toBeCloseTo(1, 12)));
     expect(o.pk[0][2]).toBeGreaterThan(2 * lin.power(1, 0));
@@ -79,7 +79,7 @@ describe('cosmeta pk', () => {
     const o = JSON.parse(r.stdout) as PkOut;
     expect(o.A_s).toBe(2.1e-9);
     const { sigma8: _s, ...rest } = FIDUCIAL;
-    const lin = new LinearPower(new Background(cosmology({ ...rest, A_s: 2.1e-9 }), 1), eisensteinHu);
+    const lin = new LinearPower(new Background(cosmology({ ...rest, A_s: 2.1e-9 }), 1), loadLinearModel(DEFAULT_LINEAR_MODEL));
     expect(o.sigma8).toBeCloseTo(lin.sigma8, 12);
     for (const f of ['both.json', 'neither.json']) {
       const bad = run(['pk', '--params', join(dir, f), '--out', join(dir, `out-${f}`)]);
@@ -136,7 +136,7 @@ describe('cosmeta pk', () => {
 describe('cosmeta pk-emulator train (on the EH stand-in)', () => {
   it('is byte-reproducible, resumes from its blocks, and its file is refused as boltzmann_emulated', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cosmeta-pkemu-'));
-    const args = (out: string) => ['pk-emulator', 'train', '--stand-in', '--out', out, '--points', '24', '--test-points', '2', '--components', '3', '--method', 'gp', '--threads', '1', '--seed', '5'];
+    const args = (out: string) => ['pk-emulator', 'train', '--stand-in', '--out', out, '--points', '24', '--box-points', '0', '--test-points', '2', '--components', '3', '--method', 'gp', '--threads', '1', '--seed', '5'];
     const a = run(args(join(dir, 'a.json')));
     expect(a.status, a.stderr).toBe(0);
     const again = run(args(join(dir, 'a.json')));
