@@ -10,7 +10,7 @@
  *
  * --timing: the per-likelihood breakdown only. --from: summarise (and plot) an existing chain of this
  * analysis (e.g. from `cosmeta mcmc --config configs/des-y1.yaml`, or its .partial checkpoint) instead
- * of sampling. m_nu = 0 (DES varied it) and the linear P(k) is the config's (Eisenstein & Hu here).
+ * of sampling. m_nu = 0 (DES varied it) and the linear P(k) is the config's (the Boltzmann-solver emulator here).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { parseConfig } from '../src/analysis/config.js';
 import { AnalysisModel, spectraInputs } from '../src/analysis/model.js';
 import { surveyProblem } from '../src/analysis/problem.js';
 import { ShearTheory } from '../src/cosmology/theory.js';
-import { linearModel } from '../src/cosmology/transfer/index.js';
+import { DEFAULT_LINEAR_MODEL } from '../src/cosmology/transfer/index.js';
 import { readChain } from '../src/inference/chain-file.js';
 import { chainSamples, summary } from '../src/inference/compare.js';
 import { GaussianLikelihood, Posterior } from '../src/inference/likelihood.js';
@@ -29,6 +29,7 @@ import { TheoryModel } from '../src/parallel/theory-model.js';
 import { cornerSpec, writeFigure } from '../src/report/figures.js';
 import { modelInputs } from '../src/tasks/design.js';
 import { writeGetDist } from '../src/io/getdist.js';
+import { loadLinearModel, nodeLinearOptions } from '../src/io/pk-emulator-file.js';
 
 const PUBLISHED = { S8: 0.782, lo: 0.755, hi: 0.809 }; // Troxel et al. 2018, LCDM, metacalibration
 const root = join(import.meta.dirname, '..', '..');
@@ -46,7 +47,7 @@ const setupSeconds = (performance.now() - t) / 1000;
 
 // 1. One likelihood, piece by piece, in this thread, at 32 points of the start ball.
 const names = spectraInputs(problem);
-const theory = new ShearTheory({ z: problem.z, nz: problem.nz }, problem.ell, { linear: linearModel(config.theory.linear), shiftConvention: config.theory.photo_z_shift });
+const theory = new ShearTheory({ z: problem.z, nz: problem.nz }, problem.ell, { linear: loadLinearModel(config.theory.linear), shiftConvention: config.theory.photo_z_shift });
 const local = new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: names, linear: config.theory.linear, shiftConvention: config.theory.photo_z_shift, allowNegative: true, threads: 0 });
 const model = new AnalysisModel(problem, local);
 const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
@@ -62,8 +63,8 @@ await posterior.logProb(pts, n);
 const perLike = (performance.now() - t) / n;
 const tm = model.timing;
 // Baseline in the same run: the paper problem's C_ell (5 bins, 50 multipoles).
-const paper = paperProblem();
-const paperTheory = new ShearTheory({ z: paper.z, nz: paper.nz }, paper.ell, { linear: linearModel('eisenstein_hu'), shiftConvention: 'paper' });
+const paper = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
+const paperTheory = new ShearTheory({ z: paper.z, nz: paper.nz }, paper.ell, { linear: loadLinearModel(DEFAULT_LINEAR_MODEL), shiftConvention: 'paper' });
 paperTheory.compute({ Omega_c: 0.27, Omega_b: 0.045, h: 0.67, sigma8: 0.83, n_s: 0.96 });
 t = performance.now();
 for (let r = 0; r < n; r++) paperTheory.compute({ Omega_c: 0.27 + 0.001 * r, Omega_b: 0.045, h: 0.67, sigma8: 0.83, n_s: 0.96 });

@@ -23,6 +23,8 @@ import { createBackend } from '../src/nn/wasm.js';
 import { TheoryModel } from '../src/parallel/theory-model.js';
 import { cornerSpec, writeFigure } from '../src/report/figures.js';
 import { latinHypercube } from '../src/tasks/design.js';
+import { DEFAULT_LINEAR_MODEL } from '../src/cosmology/transfer/index.js';
+import { nodeLinearOptions } from '../src/io/pk-emulator-file.js';
 
 const json = process.argv.includes('--json');
 const outDir = process.env.COSMETA_BENCH_OUT ?? join('results', 'bench');
@@ -31,7 +33,7 @@ const seed = Number(process.env.COSMETA_BENCH_SEED ?? 1);
 mkdirSync(outDir, { recursive: true });
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
-const problem = paperProblem();
+const problem = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
 const names = problem.parameters.map((p) => p.name);
 const settings = { ...DEFAULT_MCMC, seed };
 

@@ -14,6 +14,7 @@
 
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_LINEAR_MODEL } from '../cosmology/transfer/index.js';
 import { CosmetaError } from '../errors.js';
 
 export const STATISTICS = ['xi_plus', 'xi_minus', 'cl_ee'] as const;
@@ -57,7 +58,7 @@ export const configSchema = z
       }),
     theory: z
       .object({
-        linear: z.string().default('eisenstein_hu'),
+        linear: z.string().default(DEFAULT_LINEAR_MODEL),
         nonlinear: z.boolean().default(true),
         intrinsic_alignments: z.enum(['nla', 'none']).default('none'),
         z_pivot: finite.nonnegative().default(0.62),

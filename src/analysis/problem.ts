@@ -404,7 +404,7 @@ export function surveyProblem(data: TwoPointData, config: AnalysisConfig, name =
 export function syntheticProblem(config: AnalysisConfig, shape: LinearShape = linearModel(config.theory.linear)): AnalysisProblem {
   if (config.data.synthetic !== 'paper') throw new CosmetaError(`data.synthetic: unknown "${config.data.synthetic}"; valid: paper`);
   if (config.data.statistics.length !== 1 || config.data.statistics[0] !== 'cl_ee') throw new CosmetaError('data.statistics: the paper problem is [cl_ee]');
-  const paper = paperProblem({ linear: config.theory.linear });
+  const paper = paperProblem({ linear: config.theory.linear, shape });
   const nBins = paper.nz.length;
   const { specs, fixed, inputs } = buildParameters(config, nBins, shape);
   const nL = paper.ell.length;

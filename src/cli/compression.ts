@@ -1,13 +1,14 @@
 /** `cosmeta fisher`: a Fisher forecast of a problem (errors, step study, ellipse over an MCMC chain). */
 
 import { Command, Option } from 'commander';
-import { LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
+import { DEFAULT_LINEAR_MODEL, LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
 import { CosmetaError } from '../errors.js';
 import { readChain } from '../inference/chain-file.js';
 import { chainSamples, moments } from '../inference/compare.js';
 import { deltaChi2For2D, ellipsePoints, type FisherErrors } from '../inference/compression/forecast.js';
 import { forecast, forecastBlock, problemFisher, type Forecast } from '../inference/compression/problem-forecast.js';
 import { PROBLEM_NAMES, problemByName } from '../inference/problem.js';
+import { nodeLinearOptions } from '../io/pk-emulator-file.js';
 import { ellipseSpec } from '../report/fisher-figure.js';
 import { writeFigure } from '../report/figures.js';
 import { integer } from './args.js';
@@ -44,7 +45,7 @@ export async function runFisherCli(o: FisherCliOptions): Promise<void> {
   if (o.plot && params.length < 2) throw new CosmetaError('--plot needs two parameters in --params (the first two are drawn)');
   const levels = integer('--levels', o.levels, 2);
   const threads = o.threads === undefined ? undefined : integer('--threads', o.threads, 0);
-  const problem = problemByName(o.problem, { linear: o.linear });
+  const problem = problemByName(o.problem, { linear: o.linear, linearOptions: nodeLinearOptions(o.linear) });
   const known = [...problem.parameters.map((p) => p.name), 'Omega_m', 'S8'];
   for (const p of params) if (!known.includes(p)) throw new CosmetaError(`--params: unknown parameter "${p}"; available: ${known.join(', ')}`);
   const { model, description } = await openModel(o.model, problem, threads);
@@ -109,7 +110,7 @@ export function registerCompression(cli: Command): void {
     .addOption(new Option('--flat-priors <how>', 'flat priors ignored, or replaced by Gaussians of equal variance (width / sqrt 12)').default('gaussian').choices(['ignore', 'gaussian']))
     .addOption(new Option('--method <m>', 'finite differences: central, or central with one Richardson extrapolation').default('richardson').choices(['central', 'richardson']))
     .option('--levels <n>', 'steps on the study ladder (each half the previous)', '5')
-    .addOption(new Option('--linear <model>', 'linear P(k) of the data vector and of the theory model').default('eisenstein_hu').choices(LINEAR_MODEL_NAMES))
+    .addOption(new Option('--linear <model>', 'linear P(k) of the data vector and of the theory model').default(DEFAULT_LINEAR_MODEL).choices(LINEAR_MODEL_NAMES))
     .option('--threads <n>', 'theory worker threads (default: all cores)')
     .option('--json', 'print JSON (errors, step study, Fisher matrix)')
     .option('--plot <file>', '68%/95% ellipse of the first two --params (.png or .svg)')

@@ -1,7 +1,7 @@
 /** The `cosmeta` command line: thin commands over the library. */
 
 import { Command, CommanderError, Option } from 'commander';
-import { LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
+import { DEFAULT_LINEAR_MODEL, LINEAR_MODEL_NAMES } from '../cosmology/transfer/index.js';
 import { CosmetaError } from '../errors.js';
 import { META_ALGORITHMS } from '../meta/maml.js';
 import { VERSION } from '../version.js';
@@ -30,7 +30,7 @@ function program(): Command {
     .option('--params <file>', 'parameters JSON (default: the paper fiducial cosmology)')
     .option('--nz <file>', 'n(z): text (z, n_1..n_N), .npy, .npz or .json (default: the paper target sample)')
     .option('--ell <file>', 'multipoles, one per line (default: geomspace(2, 5000, 50))')
-    .addOption(new Option('--linear <model>', 'linear P(k) model').default('symbolic').choices(LINEAR_MODEL_NAMES))
+    .addOption(new Option('--linear <model>', 'linear P(k) model').default(DEFAULT_LINEAR_MODEL).choices(LINEAR_MODEL_NAMES))
     .option('--linear-only', 'linear P(k), no halofit')
     .option('--no-spin2', "omit CCL's spin-2 prefactor (ell+2)(ell+1)ell(ell-1)/(ell+1/2)^4")
     .addOption(new Option('--shift <convention>', 'photo-z shift convention').default('paper').choices(['paper', 'additive']))
@@ -49,7 +49,7 @@ function program(): Command {
     .option('--parent <file>', 'one task: bin this parent n(z) (columns z, p) as the paper does')
     .option('--ranges <file>', 'JSON {"name": [lo, hi], ...} overriding the paper ranges (null removes one)')
     .option('--ell <file>', 'multipoles, one per line (default: geomspace(2, 5000, 50))')
-    .addOption(new Option('--linear <model>', 'linear P(k) model').default('eisenstein_hu').choices(LINEAR_MODEL_NAMES))
+    .addOption(new Option('--linear <model>', 'linear P(k) model').default(DEFAULT_LINEAR_MODEL).choices(LINEAR_MODEL_NAMES))
     .option('--allow-extrapolation', 'let the symbolic P(k) run outside its fitted parameter range')
     .option('--linear-only', 'linear P(k), no halofit')
     .option('--no-spin2', "omit CCL's spin-2 prefactor")
@@ -124,7 +124,7 @@ function program(): Command {
     .option('--chunk <n>', 'steps between convergence checks and checkpoints', '1000')
     .option('--tau-factor <x>', 'converged when the chain is longer than this many autocorrelation times', '50')
     .option('--burn-in <n>', 'steps later analyses discard (recorded in the file)', '1000')
-    .addOption(new Option('--linear <model>', 'linear P(k) of the data vector and of the theory model').default('eisenstein_hu').choices(LINEAR_MODEL_NAMES))
+    .addOption(new Option('--linear <model>', 'linear P(k) of the data vector and of the theory model').default(DEFAULT_LINEAR_MODEL).choices(LINEAR_MODEL_NAMES))
     .option('--threads <n>', 'theory worker threads (default: all cores)')
     .option('--no-progress', 'no progress bar')
     .option('--out <file>', 'output chain (HDF5); OUT.partial holds checkpoints until it is complete')

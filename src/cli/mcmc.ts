@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
 import { chainSamples, summary } from '../inference/compare.js';
 import { withOutputLock } from '../io/lock.js';
-import { shippedPkEmulator } from '../io/pk-emulator-file.js';
+import { nodeLinearOptions } from '../io/pk-emulator-file.js';
 import { problemMoped } from '../inference/compression/problem-forecast.js';
 import { GaussianLikelihood, Posterior, type BatchedModel, type Likelihood } from '../inference/likelihood.js';
 import { DEFAULT_MCMC, runMcmc, type McmcSettings } from '../inference/mcmc.js';
@@ -87,7 +87,7 @@ async function sample(o: McmcCliOptions, outPath: string): Promise<void> {
     burnIn: number('--burn-in', o.burnIn, true),
   };
   const threads = o.threads === undefined ? undefined : number('--threads', o.threads, true);
-  const problem = problemByName(o.problem, { linear: o.linear, linearOptions: o.linear === 'boltzmann_emulated' ? { pkEmulator: shippedPkEmulator() } : {} });
+  const problem = problemByName(o.problem, { linear: o.linear, linearOptions: nodeLinearOptions(o.linear) });
   const { model, description } = await openModel(o.model, problem, threads);
   const bar = progressBar('mcmc |{bar}| {value}/{total} steps | acceptance {acc} | tau {tau} ({ntau}) | {rate} steps/s', 10000);
   let started = false;

@@ -17,6 +17,7 @@ import { cosmology, PARAMETER_NAMES, type CosmologyInput } from '../cosmology/pa
 import { pairOrder } from '../cosmology/limber.js';
 import type { ShiftConvention } from '../cosmology/redshift.js';
 import { ShearTheory } from '../cosmology/theory.js';
+import { DEFAULT_LINEAR_MODEL } from '../cosmology/transfer/index.js';
 import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { CosmetaError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -100,7 +101,7 @@ export function planDataset(config: GenerateConfig): DatasetPlan {
   const ranges = config.ranges ?? paperRanges(nBins);
   const names = validateRanges(ranges, nBins);
   const ell = Float64Array.from(config.ell ?? paperEll());
-  const linear = config.linear ?? 'eisenstein_hu';
+  const linear = config.linear ?? DEFAULT_LINEAR_MODEL;
   const allowExtrapolation = config.allowExtrapolation ?? false;
   const shape = loadLinearModel(linear, { allowExtrapolation });
   // Every corner of the cosmological ranges must be a valid cosmology for the chosen linear model.

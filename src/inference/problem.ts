@@ -7,7 +7,8 @@
 
 import { GaussianCovariance, PAPER_SURVEY, type SurveySpec } from '../cosmology/covariance.js';
 import { ShearTheory } from '../cosmology/theory.js';
-import { linearModel, type LinearModelOptions } from '../cosmology/transfer/index.js';
+import { DEFAULT_LINEAR_MODEL, linearModel, type LinearModelOptions } from '../cosmology/transfer/index.js';
+import type { LinearShape } from '../cosmology/transfer/model.js';
 import { CosmetaError } from '../errors.js';
 import { FIDUCIAL, paperEll, targetSample } from '../tasks/target.js';
 import type { ParameterSpec } from './priors.js';
@@ -31,10 +32,12 @@ export interface InferenceProblem {
 export const PROBLEM_NAMES = ['paper'] as const;
 
 export interface PaperProblemOptions {
-  /** Linear P(k) model of the fiducial data vector (default eisenstein_hu, as the training data). */
+  /** Linear P(k) model of the fiducial data vector and of the theory (default DEFAULT_LINEAR_MODEL, as the training data). */
   linear?: string;
-  /** Resources the linear model needs (e.g. the emulator behind boltzmann_emulated). */
+  /** Resources the linear model needs (e.g. the emulator behind boltzmann_emulated; in Node, nodeLinearOptions). */
   linearOptions?: LinearModelOptions;
+  /** The linear model `linear` already resolved (then linearOptions is not used). */
+  shape?: LinearShape;
   survey?: SurveySpec;
 }
 
@@ -53,12 +56,12 @@ export function paperParameters(nBins = 5): ParameterSpec[] {
 }
 
 export function paperProblem(options: PaperProblemOptions = {}): InferenceProblem {
-  const linear = options.linear ?? 'eisenstein_hu';
+  const linear = options.linear ?? DEFAULT_LINEAR_MODEL;
   const survey = options.survey ?? PAPER_SURVEY;
   const { z, nz } = targetSample();
   const ell = paperEll();
   const settings = { linear, nonlinear: true, spin2: true, shiftConvention: 'paper' as const };
-  const theory = new ShearTheory({ z, nz }, ell, { ...settings, linear: linearModel(linear, options.linearOptions) });
+  const theory = new ShearTheory({ z, nz }, ell, { ...settings, linear: options.shape ?? linearModel(linear, options.linearOptions) });
   const data = theory.compute(FIDUCIAL, {});
   return {
     name: 'paper',

@@ -35,6 +35,11 @@ export function shippedPkEmulator(): PkEmulator {
   return shipped;
 }
 
+/** The options that let `linearModel(name, ...)` resolve `name` in Node: the shipped emulator when it needs one. */
+export function nodeLinearOptions(name: string): LinearModelOptions {
+  return name === 'boltzmann_emulated' ? { pkEmulator: shippedPkEmulator() } : {};
+}
+
 /** `linearModel(name, options)` with the shipped emulator when `name` is boltzmann_emulated. */
 export function loadLinearModel(name: string, options: LinearModelOptions = {}): LinearShape {
   if (name === 'boltzmann_emulated' && !options.pkEmulator) return linearModel(name, { ...options, pkEmulator: shippedPkEmulator() });

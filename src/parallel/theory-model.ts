@@ -5,6 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import { ShearTheory } from '../cosmology/theory.js';
+import { DEFAULT_LINEAR_MODEL } from '../cosmology/transfer/index.js';
 import { loadLinearModel } from '../io/pk-emulator-file.js';
 import { computeBlock } from '../data/block.js';
 import { CosmetaError } from '../errors.js';
@@ -43,7 +44,7 @@ export class TheoryModel implements BatchedModel {
     if (!Number.isInteger(threads) || threads < 0) throw new CosmetaError(`threads must be a non-negative integer, got ${threads}`);
     const init: TheoryWorkerInit = {
       ell: options.ell,
-      linear: options.linear ?? 'eisenstein_hu',
+      linear: options.linear ?? DEFAULT_LINEAR_MODEL,
       allowExtrapolation: options.allowExtrapolation ?? false,
       nonlinear: options.nonlinear ?? true,
       spin2: options.spin2 ?? true,

@@ -20,6 +20,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pairOrder } from '../cosmology/limber.js';
+import { DEFAULT_LINEAR_MODEL } from '../cosmology/transfer/index.js';
 import { DatasetReader } from '../data/dataset-file.js';
 import { generateDataset, type GenerateConfig } from '../data/generate.js';
 import { CosmetaError } from '../errors.js';
@@ -29,6 +30,7 @@ import { paperPriorRanges, paperProblem } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { fitCheckpointer, removeCheckpoint, rowCheckpoint } from '../io/checkpoint.js';
 import { withOutputLock } from '../io/lock.js';
+import { nodeLinearOptions } from '../io/pk-emulator-file.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
 import { Emulator, type EmulatorInfo } from '../meta/emulator.js';
 import { DEFAULT_ADAPT, PAPER_MAML, type AdaptOptions, type Task } from '../meta/maml.js';
@@ -136,7 +138,7 @@ async function runStages(o: ReproduceOptions): Promise<void> {
   } else writeFileAtomic(out(F.settings), settings);
   const stageTimes: Record<string, number> = existsSync(out(F.stages)) ? (JSON.parse(readFileSync(out(F.stages), 'utf8')) as Record<string, number>) : {};
 
-  const problem = paperProblem();
+  const problem = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
   const parameterNames = Object.keys(paperRanges(problem.nz.length));
   if (parameterNames.join() !== problem.parameters.map((p) => p.name).join()) throw new Error('the training inputs and the inference parameters differ');
   const prior = paperPriorRanges(parameterNames, problem.nz.length);

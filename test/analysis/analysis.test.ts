@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type AnalysisConfig } from '../../src/analysis/config.js';
 import { AnalysisModel, spectraInputs } from '../../src/analysis/model.js';
-import { surveyProblem, syntheticProblem, type AnalysisProblem } from '../../src/analysis/problem.js';
+import { surveyProblem as surveyProblemWith, syntheticProblem as syntheticProblemWith, type AnalysisProblem } from '../../src/analysis/problem.js';
 import { sigma8FromAs } from '../../src/cosmology/normalisation.js';
 import { linearModel } from '../../src/cosmology/transfer/index.js';
 import { CosmetaError } from '../../src/errors.js';
@@ -12,6 +12,12 @@ import { paperProblem } from '../../src/inference/problem.js';
 import { readSaccHdf5 } from '../../src/io/sacc-hdf5.js';
 import type { TwoPointData } from '../../src/io/sacc-types.js';
 import { TheoryModel } from '../../src/parallel/theory-model.js';
+import { DEFAULT_LINEAR_MODEL } from '../../src/cosmology/transfer/index.js';
+import { loadLinearModel, nodeLinearOptions } from '../../src/io/pk-emulator-file.js';
+
+// The problems with the config's linear model resolved as the CLI does (the shipped emulator for boltzmann_emulated).
+const surveyProblem = (data: TwoPointData, config: AnalysisConfig, name?: string) => surveyProblemWith(data, config, name, loadLinearModel(config.theory.linear));
+const syntheticProblem = (config: AnalysisConfig) => syntheticProblemWith(config, loadLinearModel(config.theory.linear));
 
 const ROOT = join(__dirname, '..', '..');
 const DES = join(ROOT, 'test', 'reference', 'surveys', 'des-y1', 'sacc_data.hdf5');
@@ -85,7 +91,8 @@ describe('analysis config: errors name the key or value', () => {
   });
 
   it("a prior outside the theory's domain names the parameter and the bound", () => {
-    const m = errorOf(() => surveyProblem(des, desConfig((r) => (r.parameters.h.prior = { flat: [0.05, 0.91] }))));
+    // With Eisenstein & Hu, whose domain is the cosmology's own validity (the emulator's box is tested in pk-emulator.test.ts).
+    const m = errorOf(() => surveyProblem(des, desConfig((r) => ((r.parameters.h.prior = { flat: [0.05, 0.91] }), (r.theory.linear = 'eisenstein_hu')))));
     expect(m).toMatch(/parameters\.h\.prior \(at h = 0\.05\): outside the theory's domain/);
     expect(m).toMatch(/h=0\.05 is outside the valid range \[0\.1, 2\]/);
     expect(errorOf(() => surveyProblem(des, desConfig((r) => (r.parameters.m_2.prior = { flat: [-1.5, 0.5] }))))).toMatch(/parameters\.m_2\.prior: reaches m = -1\.5/);
@@ -173,7 +180,7 @@ describe('the paper problem as a config', () => {
     const config = parseConfig(readFileSync(join(ROOT, 'configs', 'paper.yaml'), 'utf8'));
     const p = syntheticProblem(config);
     const viaConfig = new Posterior(p.parameters, model(p), new GaussianLikelihood(p.data, p.covariance), p.fixed);
-    const paper = paperProblem();
+    const paper = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
     const theory = new TheoryModel({ z: paper.z, nz: paper.nz, ell: paper.ell, parameterNames: paper.parameters.map((s) => s.name), ...paper.theory, threads: 0 });
     const direct = new Posterior(paper.parameters, theory, new GaussianLikelihood(paper.data, paper.covariance), paper.fixed);
     expect(viaConfig.names).toEqual(direct.names);

@@ -8,6 +8,8 @@ import { compressedFisher, mopedVectors } from '../../src/inference/compression/
 import { problemFisher } from '../../src/inference/compression/problem-forecast.js';
 import { paperProblem } from '../../src/inference/problem.js';
 import { TheoryModel } from '../../src/parallel/theory-model.js';
+import { DEFAULT_LINEAR_MODEL } from '../../src/cosmology/transfer/index.js';
+import { nodeLinearOptions } from '../../src/io/pk-emulator-file.js';
 
 // These tests run the built command (npm test builds dist/ first).
 const BIN = join(__dirname, '..', '..', 'bin', 'cosmeta.js');
@@ -38,7 +40,7 @@ describe('cosmeta fisher on the paper problem', () => {
   });
 
   it("central and Richardson derivatives agree, and MOPED's compressed Fisher matrix equals the full one", async () => {
-    const problem = paperProblem();
+    const problem = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
     const model = new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: problem.parameters.map((p) => p.name), ...problem.theory, threads: 0 });
     try {
       const fisher = await problemFisher(problem, model);

@@ -4,8 +4,10 @@ import { GaussianLikelihood, Posterior } from '../../dist/src/inference/likeliho
 import { paperProblem } from '../../dist/src/inference/problem.js';
 import { TheoryModel } from '../../dist/src/parallel/theory-model.js';
 import { inverseSpd } from '../../src/math/linalg.js';
+import { DEFAULT_LINEAR_MODEL } from '../../dist/src/cosmology/transfer/index.js';
+import { nodeLinearOptions } from '../../dist/src/io/pk-emulator-file.js';
 
-const problem = paperProblem();
+const problem = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
 const names = problem.parameters.map((p) => p.name);
 const threaded = new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: names, ...problem.theory, threads: 2 });
 const local = new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: names, ...problem.theory, threads: 0 });

@@ -16,6 +16,12 @@ import type { LinearShape } from './model.js';
 export const LINEAR_MODEL_NAMES = ['eisenstein_hu', 'eisenstein_hu_nowiggles', 'bbks', 'symbolic', 'symbolic_fiducial', 'boltzmann', 'boltzmann_emulated'] as const;
 export type LinearModelName = (typeof LINEAR_MODEL_NAMES)[number];
 
+/**
+ * The linear model of `cl`, `generate`, `mcmc`, `reproduce`, `pk` and analysis configs when none is named:
+ * the emulator of Cosmeta's Boltzmann solver (CAMB-accurate, see README "Linear power spectra").
+ */
+export const DEFAULT_LINEAR_MODEL: LinearModelName = 'boltzmann_emulated';
+
 export interface LinearModelOptions {
   /** Let the symbolic fit run outside its range. */
   allowExtrapolation?: boolean;
