@@ -1,6 +1,6 @@
 /**
  * `npm run bench:reweight`: is the P(k) emulator invisible in the posterior? The paper's problem is sampled
- * with `boltzmann_emulated` (or a chain is given), N of its samples (default 2,000, evenly spaced after
+ * with `boltzmann_emulated` (or a chain is given), N of its samples (default 2,000, spread over the chain after
  * burn-in) are recomputed with the Boltzmann solver itself (`boltzmann`), and each is weighted by
  * w = L_solver / L_emulated (importance sampling: the chain then samples the solver's posterior). Prints the
  * effective sample fraction (sum w)^2 / (N sum w^2) and the Bhattacharyya distance between the weighted and
@@ -55,13 +55,15 @@ if (given) {
 }
 const chainSeconds = (performance.now() - t0) / 1000;
 
-// N samples evenly spaced over the post-burn-in flat chain.
+// N samples of the post-burn-in flat chain at the golden-ratio sequence frac(i phi): spread over the whole
+// chain for every N, and the first M of N samples are the M-sample set, so an interrupted run's blocks
+// serve a smaller COSMETA_REWEIGHT_N.
 const burn = defaultBurnIn(chain);
 const rows = (chain.steps - burn) * chain.walkers;
 if (rows < nSamples) throw new Error(`the chain has ${rows} samples after burn-in, fewer than the ${nSamples} asked for`);
 const theta = new Float64Array(nSamples * dim);
 for (let i = 0; i < nSamples; i++) {
-  const row = burn * chain.walkers + Math.floor((i * rows) / nSamples);
+  const row = burn * chain.walkers + Math.floor((((i + 1) * 0.6180339887498949) % 1) * rows);
   theta.set(chain.samples.subarray(row * dim, (row + 1) * dim), i * dim);
 }
 
