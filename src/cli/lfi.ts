@@ -27,7 +27,6 @@ interface BolfiFlags extends GaussianSignalFlags {
   budget?: string;
   plot?: string;
   acquisition: AcquisitionName;
-  /** Default: synthetic for the Gaussian signal, noncentral-chi for cosmic shear. */
   likelihood?: BolfiLikelihood;
 }
 
@@ -128,7 +127,7 @@ export async function runLfiBolfi(o: BolfiFlags): Promise<void> {
   const { seed, prior, obs, problem, exact } = gaussianSignal(o);
   const budget = integer('--budget', o.budget ?? '500', 22);
   const t0 = performance.now();
-  const likelihood = o.likelihood ?? 'synthetic';
+  const likelihood = o.likelihood ?? 'noncentral-chi';
   const r = await runBolfi(problem, { budget, seed, acquisition: o.acquisition, likelihood });
   const seconds = (performance.now() - t0) / 1000;
   const exactMean = [exact.mu[0], exact.sigma2[0]];
@@ -223,7 +222,7 @@ export function registerLfi(cli: Command): void {
     .option('--budget <n>', 'simulations, initial design included (default 500; cosmic-shear 600)')
     .option('--plot <file>', 'BOLFI and exact posteriors as a corner plot (.png or .svg)')
     .addOption(new Option('--acquisition <rule>', 'acquisition rule').default('lcb').choices(ACQUISITIONS))
-    .addOption(new Option('--likelihood <model>', 'approximate likelihood from the GPs (default synthetic; cosmic-shear noncentral-chi)').choices(BOLFI_LIKELIHOODS))
+    .addOption(new Option('--likelihood <model>', 'approximate likelihood from the GPs (default noncentral-chi; synthetic: Gaussian signal only)').choices(BOLFI_LIKELIHOODS))
     .action((o) => runLfiBolfi(o));
   problemOptions(lfi.command('abc').description('rejection ABC baseline'))
     .option('--simulations <n>', 'prior simulations', '100000')

@@ -142,10 +142,11 @@ export function gaussianSignalProblem(prior: NigPrior, obs: GaussianSignalObserv
       return Float64Array.of(shift + m, (sum2 - n * m * m) / (n - 1));
     },
     observed,
+    // the same as ||whiten(s)||, in the arithmetic order of the runs the README reports
     distance: (s) => {
       if (!(s[1] > 0)) return Infinity;
-      const z = whiten(s);
-      return Math.hypot(z[0], z[1]);
+      const v = metric === 'variance' ? (s[1] / s2 - 1) ** 2 : metric === 'cube-root' ? 9 * (Math.cbrt(s[1] / s2) - 1) ** 2 : Math.log(s[1] / s2) ** 2;
+      return Math.sqrt((n * (s[0] - obs.mean) ** 2) / s2 + ((n - 1) / 2) * v);
     },
     whiten,
   };

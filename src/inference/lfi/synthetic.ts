@@ -9,7 +9,7 @@
  * so the noncentral-chi link (chi-link.ts), which takes Sigma = I, reads the growth of tr Sigma as
  * distance and drops ln det Sigma. For the Gaussian signal, Sigma = diag(sigma^2 / s_obs^2, ~(sigma^2 /
  * s_obs^2)^(2/3)), and that link's infinite-simulation target (E d^2 exact) is 0.15-0.36 sd low in
- * sigma^2 and 0.02-0.12 sd low in mu with widths 1.01-1.09 on five observations, while the Gaussian
+ * sigma^2 and 0.02-0.12 sd low in mu with widths 0.98-1.09 on five observations, while the Gaussian
  * density with the same exact moments is within 0.001 sd (bench/lfi-link.ts).
  *
  * Model, for each summary i (Sigma taken diagonal in the whitened coordinates, as the distance's W is):

@@ -73,9 +73,10 @@ describe('the likelihood BOLFI builds from its simulations, in the infinite-simu
   });
 
   it('the summary emulator recovers the mean and the log variance of the whitened summaries', () => {
-    // 240 single simulations, uniform over +-4 exact sd: the log-variance GP sees ln r^2 with noise
-    // variance pi^2/2, so its fitted curve (about 6 effective parameters) has an sd of ~ 2.2 sqrt(6 / 240)
-    // = 0.35 / sqrt(... ) per point; 0.25 at the centre is ~2.5 of that sd; the means' noise is 1 / sqrt(240 / 6) = 0.16
+    // 240 single simulations, uniform over +-4 exact sd. A GP mean with ~6 effective parameters (the
+    // quadratic) from 240 points has a prediction sd of ~ sqrt(6 / 240) = 0.16 x the noise sd: 0.16 for the
+    // summaries' means (unit noise), so 0.5 is 3 sd; and for ln sigma^2 from r^2 (Var r^2 / sigma^4 = 2)
+    // 0.22, so 0.65 is 3 sd. A wrong scale (sigma instead of sigma^2, a lost n) is off by > 1.
     const p = gaussianSignalProblem(prior, obs);
     const rng = new Random(11);
     const m = 240;
@@ -92,7 +93,7 @@ describe('the likelihood BOLFI builds from its simulations, in the infinite-simu
       const z = moments(theta[0], theta[1]);
       for (let i = 0; i < 2; i++) {
         expect(Math.abs(em.means[i].predictMean(theta, 1)[0] - z.m[i])).toBeLessThan(0.5);
-        expect(Math.abs(Math.log(em.variances[i].predictMean(theta, 1)[0]) - Math.log(z.var[i]))).toBeLessThan(0.35);
+        expect(Math.abs(Math.log(em.variances[i].predictMean(theta, 1)[0]) - Math.log(z.var[i]))).toBeLessThan(0.65);
       }
     }
   });
