@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianSignalProblem, nigLogDensity, nigMarginals, nigPosterior, observeGaussianSignal } from '../../../src/inference/lfi/gaussian-signal.js';
-import { fitSummaryEmulator } from '../../../src/inference/lfi/synthetic.js';
-import { Random } from '../../../src/math/random.js';
 import { logGamma } from '../../../src/math/special.js';
 
 const prior = { eta: 0, lambda: 6, alpha: 22, beta: 54 };
@@ -72,28 +70,13 @@ describe('the likelihood BOLFI builds from its simulations, in the infinite-simu
     expect(chi.shift[1]).toBeLessThan(-0.1);
   });
 
-  it('the summary emulator recovers the mean and the log variance of the whitened summaries', () => {
-    // 240 single simulations, uniform over +-4 exact sd. A GP mean with ~6 effective parameters (the
-    // quadratic) from 240 points has a prediction sd of ~ sqrt(6 / 240) = 0.16 x the noise sd: 0.16 for the
-    // summaries' means (unit noise), so 0.5 is 3 sd; and for ln sigma^2 from r^2 (Var r^2 / sigma^4 = 2)
-    // 0.22, so 0.65 is 3 sd. A wrong scale (sigma instead of sigma^2, a lost n) is off by > 1.
-    const p = gaussianSignalProblem(prior, obs);
-    const rng = new Random(11);
-    const m = 240;
-    const X = new Float64Array(m * 2);
-    const Z = new Float64Array(m * 2);
-    for (let r = 0; r < m; r++) {
-      X[2 * r] = exact.mu[0] + exact.mu[1] * rng.between(-4, 4);
-      X[2 * r + 1] = exact.sigma2[0] + exact.sigma2[1] * rng.between(-4, 4);
-      Z.set((p.whiten as (s: Float64Array) => Float64Array)(p.simulate(X.subarray(2 * r, 2 * r + 2), rng)), 2 * r);
-    }
-    const em = fitSummaryEmulator(X, Z, m, 2, 2, { kernel: 'matern52', seed: 3 });
-    for (const [a, b] of [[0, 0], [1.5, -1.5], [-1.5, 1.5]]) {
-      const theta = Float64Array.of(exact.mu[0] + a * exact.mu[1], exact.sigma2[0] + b * exact.sigma2[1]);
-      const z = moments(theta[0], theta[1]);
-      for (let i = 0; i < 2; i++) {
-        expect(Math.abs(em.means[i].predictMean(theta, 1)[0] - z.m[i])).toBeLessThan(0.5);
-        expect(Math.abs(Math.log(em.variances[i].predictMean(theta, 1)[0]) - Math.log(z.var[i]))).toBeLessThan(0.65);
+  it('the whitened summaries are the coordinates of the distance', () => {
+    // distance(s) = ||whiten(s)|| for every metric (rounding only: 1e-12 relative)
+    for (const metric of ['cube-root', 'variance', 'log-variance'] as const) {
+      const p = gaussianSignalProblem(prior, obs, metric);
+      for (const s of [Float64Array.of(0.3, 1.7), Float64Array.of(1.9, 4.4), Float64Array.of(obs.mean, obs.ss / (n - 1))]) {
+        const z = (p.whiten as (s: Float64Array) => Float64Array)(s);
+        expect(Math.hypot(z[0], z[1])).toBeCloseTo(p.distance(s), 10);
       }
     }
   });
