@@ -90,14 +90,3 @@ export function digamma(x: number): number {
   const f = 1 / (x * x);
   return r + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
 }
-
-/** Trigamma psi'(x) for x > 0: recurrence psi'(x) = psi'(x + 1) + 1/x^2 up to x >= 10, then the asymptotic series (error < 1e-14). */
-export function trigamma(x: number): number {
-  let r = 0;
-  while (x < 10) {
-    r += 1 / (x * x);
-    x += 1;
-  }
-  const f = 1 / (x * x);
-  return r + 1 / x + f / 2 + (f / x) * (1 / 6 - f * (1 / 30 - f * (1 / 42 - f / 30)));
-}
