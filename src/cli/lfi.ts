@@ -27,7 +27,7 @@ interface BolfiFlags extends GaussianSignalFlags {
   budget?: string;
   plot?: string;
   acquisition: AcquisitionName;
-  likelihood: BolfiLikelihood;
+  likelihood?: BolfiLikelihood;
 }
 
 interface AbcFlags extends GaussianSignalFlags {
@@ -85,7 +85,8 @@ function flatSamples(names: string[], flat: Float64Array, rows: number): Samples
 async function runShearBolfi(o: BolfiFlags): Promise<void> {
   const seed = integer('--seed', o.seed, 0);
   const budget = integer('--budget', o.budget ?? '600', 22);
-  if (o.likelihood !== 'noncentral-chi') throw new CosmetaError(`--likelihood ${o.likelihood}: the cosmic-shear problem runs with noncentral-chi`);
+  const likelihood = o.likelihood ?? 'noncentral-chi';
+  if (likelihood !== 'noncentral-chi') throw new CosmetaError(`--likelihood ${likelihood}: the cosmic-shear problem runs with noncentral-chi`);
   const t0 = performance.now();
   const r = await runShearComparison({ seed, budget, acquisition: o.acquisition });
   const seconds = (performance.now() - t0) / 1000;
@@ -104,7 +105,7 @@ async function runShearBolfi(o: BolfiFlags): Promise<void> {
     bhattacharyyaHistogram: r.comparison.bhattacharyyaHistogram,
     meanShiftSigma: r.comparison.meanShiftSigma,
     widthRatio: r.comparison.widthRatio,
-    settings: { seed, budget, acquisition: o.acquisition, likelihood: o.likelihood },
+    settings: { seed, budget, acquisition: o.acquisition, likelihood },
     seconds: { exact: r.exact.seconds, bolfi: r.bolfi.seconds, total: seconds },
   };
   if (o.plot) {
@@ -126,7 +127,8 @@ export async function runLfiBolfi(o: BolfiFlags): Promise<void> {
   const { seed, prior, obs, problem, exact } = gaussianSignal(o);
   const budget = integer('--budget', o.budget ?? '500', 22);
   const t0 = performance.now();
-  const r = await runBolfi(problem, { budget, seed, acquisition: o.acquisition, likelihood: o.likelihood });
+  const likelihood = o.likelihood ?? 'noncentral-chi';
+  const r = await runBolfi(problem, { budget, seed, acquisition: o.acquisition, likelihood });
   const seconds = (performance.now() - t0) / 1000;
   const exactMean = [exact.mu[0], exact.sigma2[0]];
   const exactSd = [exact.mu[1], exact.sigma2[1]];
@@ -145,7 +147,7 @@ export async function runLfiBolfi(o: BolfiFlags): Promise<void> {
     meanShiftSigma: { mu: (r.mean[0] - exactMean[0]) / exactSd[0], sigma2: (r.mean[1] - exactMean[1]) / exactSd[1] },
     widthRatio: { mu: r.sd[0] / exactSd[0], sigma2: r.sd[1] / exactSd[1] },
     meetsAccuracy: meetsAccuracy(r.mean, r.sd, exactMean, exactSd),
-    settings: { seed, prior, acquisition: o.acquisition, likelihood: o.likelihood, budget },
+    settings: { seed, prior, acquisition: o.acquisition, likelihood, budget },
     gp: { ...r.gp.hyper, threshold: r.threshold },
     posteriorEvaluations: r.posteriorEvaluations,
     seconds,
@@ -156,7 +158,7 @@ export async function runLfiBolfi(o: BolfiFlags): Promise<void> {
   }
   const f = (x: number) => x.toPrecision(4);
   process.stdout.write(
-    `BOLFI (${o.acquisition}, ${o.likelihood}) with ${r.simulations} simulations in ${seconds.toFixed(1)} s\n` +
+    `BOLFI (${o.acquisition}, ${likelihood}) with ${r.simulations} simulations in ${seconds.toFixed(1)} s\n` +
       `  mu     ${f(r.mean[0])} +- ${f(r.sd[0])}   exact ${f(exact.mu[0])} +- ${f(exact.mu[1])}\n` +
       `  sigma2 ${f(r.mean[1])} +- ${f(r.sd[1])}   exact ${f(exact.sigma2[0])} +- ${f(exact.sigma2[1])}\n`,
   );
@@ -220,7 +222,7 @@ export function registerLfi(cli: Command): void {
     .option('--budget <n>', 'simulations, initial design included (default 500; cosmic-shear 600)')
     .option('--plot <file>', 'BOLFI and exact posteriors as a corner plot (.png or .svg)')
     .addOption(new Option('--acquisition <rule>', 'acquisition rule').default('lcb').choices(ACQUISITIONS))
-    .addOption(new Option('--likelihood <model>', 'approximate likelihood from the GP').default('noncentral-chi').choices(BOLFI_LIKELIHOODS))
+    .addOption(new Option('--likelihood <model>', 'approximate likelihood from the GPs (default noncentral-chi; synthetic: Gaussian signal only)').choices(BOLFI_LIKELIHOODS))
     .action((o) => runLfiBolfi(o));
   problemOptions(lfi.command('abc').description('rejection ABC baseline'))
     .option('--simulations <n>', 'prior simulations', '100000')

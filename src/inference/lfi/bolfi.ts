@@ -12,6 +12,12 @@
  * simulated points (default) or a chosen value. Its posterior, prior x L, is sampled with the ensemble
  * sampler (ensemble.ts). Hyperparameters are refitted every `refitEvery` simulations (warm-started) and
  * at the end (with restarts); in between the GP is only re-conditioned.
+ *
+ * With likelihood 'synthetic' the acquisitions are the same (guided by the GP of d^2), and the likelihood
+ * is the Gaussian density of the whitened summaries at the observed ones with their mean and variance
+ * emulated by GPs over the same simulations (synthetic.ts): the zero-threshold ABC limit when the
+ * summaries' covariance depends on theta, which the noncentral-chi link misses (synthetic.ts says by how
+ * much).
  */
 
 import { CosmetaError } from '../../errors.js';
@@ -23,6 +29,7 @@ import { EnsembleSampler } from '../ensemble.js';
 import { acquireEiv, acquireLcb, type AcquisitionName } from './acquisition.js';
 import { chiLinkLogLikelihood, type DiscrepancyTransform } from './chi-link.js';
 import { insideBox, type LfiProblem } from './problem.js';
+import { fitSummaryEmulator, type SummaryEmulator } from './synthetic.js';
 
 export interface BolfiOptions {
   /** Total simulations, the initial design included. */
@@ -40,6 +47,8 @@ export interface BolfiOptions {
   /**
    * 'noncentral-chi' (default): the zero-threshold ABC limit for Gaussian summaries with covariance W^-1
    * (chi-link.ts). 'threshold': Phi((h - mu) / sqrt(v + sigma_n^2)) (Gutmann & Corander 2016).
+   * 'synthetic': the Gaussian likelihood of the whitened summaries with emulated mean and variance
+   * (synthetic.ts; needs the problem's whiten).
    */
   likelihood?: BolfiLikelihood;
   /**
@@ -66,8 +75,8 @@ export interface BolfiOptions {
   onSimulation?: (done: number, budget: number) => void;
 }
 
-export type BolfiLikelihood = 'threshold' | 'noncentral-chi';
-export const BOLFI_LIKELIHOODS: readonly BolfiLikelihood[] = ['threshold', 'noncentral-chi'];
+export type BolfiLikelihood = 'threshold' | 'noncentral-chi' | 'synthetic';
+export const BOLFI_LIKELIHOODS: readonly BolfiLikelihood[] = ['threshold', 'noncentral-chi', 'synthetic'];
 
 export interface BolfiResult {
   names: string[];
@@ -76,6 +85,9 @@ export interface BolfiResult {
   logDistance: Float64Array;
   simulations: number;
   gp: GaussianProcess;
+  /** With 'synthetic': the whitened summaries [simulations x k] and the emulator that defines the likelihood. */
+  summaries?: Float64Array;
+  emulator?: SummaryEmulator;
   threshold: number;
   /** Posterior samples [rows x d] (walkers x steps after burn-in). */
   samples: Float64Array;
@@ -87,8 +99,11 @@ export interface BolfiResult {
   acceptance: number;
 }
 
-function discrepancy(p: LfiProblem, theta: Float64Array, rng: Random, transform: DiscrepancyTransform): number {
-  const dist = p.distance(p.simulate(theta, rng));
+/** The modelled discrepancy of one simulation; its whitened summaries are written to z when given. */
+function discrepancy(p: LfiProblem, theta: Float64Array, rng: Random, transform: DiscrepancyTransform, z?: Float64Array): number {
+  const s = p.simulate(theta, rng);
+  if (z) z.set((p.whiten as (s: Float64Array) => Float64Array)(s));
+  const dist = p.distance(s);
   if (transform === 'square') return dist * dist;
   // a zero distance (a discrete simulator hitting the data exactly) is floored at 1e-12 to keep ln finite
   return Math.log(Math.max(dist, 1e-12));
@@ -126,6 +141,19 @@ export function bolfiLogPosterior(
   return out;
 }
 
+/** ln prior + the emulated synthetic log likelihood (synthetic.ts) at m points. */
+export function emulatorLogPosterior(p: LfiProblem, emulator: SummaryEmulator, points: Float64Array, m: number): Float64Array {
+  const d = p.names.length;
+  const ll = emulator.logLikelihood(points, m);
+  const out = new Float64Array(m).fill(Number.NEGATIVE_INFINITY);
+  for (let i = 0; i < m; i++) {
+    if (!insideBox(p, points, i * d)) continue;
+    const lp = p.logPrior(points.subarray(i * d, (i + 1) * d));
+    if (Number.isFinite(lp)) out[i] = lp + ll[i];
+  }
+  return out;
+}
+
 function fitGp(X: Float64Array, y: Float64Array, d: number, kernel: KernelName, meanDegree: 0 | 1 | 2, seed: number, noiseFloor: number, initial?: GpHyperparameters, restarts = 3): GaussianProcess {
   const noiseBounds: [number, number] | undefined = noiseFloor > 0 ? [noiseFloor, 1e12] : undefined;
   const init = initial ?? (noiseFloor > 0 ? { noise: 2 * noiseFloor } : undefined);
@@ -144,6 +172,9 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   const refitEvery = o.refitEvery ?? 20;
   const acquisition = o.acquisition ?? 'lcb';
   const likelihood = o.likelihood ?? 'noncentral-chi';
+  const synthetic = likelihood === 'synthetic';
+  if (synthetic && !p.whiten) throw new CosmetaError('BOLFI likelihood synthetic needs a problem with whitened summaries (whiten)');
+  const k = p.observed.length;
   const transform = o.transform ?? (likelihood === 'threshold' ? 'log' : 'square');
   const meanDegree = o.meanDegree ?? (transform === 'square' ? 2 : 0);
   const cap = o.cap ?? 50;
@@ -158,12 +189,16 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
     yt: Float64Array.from(y.subarray(0, count), (v) => Math.min(v, capY)),
   });
   /** Likelihood GP's training set: the simulations below the cap (at least the lowest minTrain). */
-  const valleySet = (count: number): { Xt: Float64Array; yt: Float64Array } => {
+  const valleySet = (count: number): { Xt: Float64Array; yt: Float64Array; Zt: Float64Array } => {
     let idx = Array.from({ length: count }, (_, i) => i).filter((i) => y[i] <= capY);
     if (idx.length < Math.min(minTrain, count)) idx = Array.from({ length: count }, (_, i) => i).sort((a, b) => y[a] - y[b]).slice(0, Math.min(minTrain, count));
     const Xt = new Float64Array(idx.length * d);
-    idx.forEach((i, r) => Xt.set(X.subarray(i * d, (i + 1) * d), r * d));
-    return { Xt, yt: Float64Array.from(idx, (i) => y[i]) };
+    const Zt = new Float64Array(synthetic ? idx.length * k : 0);
+    idx.forEach((i, r) => {
+      Xt.set(X.subarray(i * d, (i + 1) * d), r * d);
+      if (synthetic) Zt.set(Z.subarray(i * k, (i + 1) * k), r * k);
+    });
+    return { Xt, yt: Float64Array.from(idx, (i) => y[i]), Zt };
   };
   const simRng = new Random(deriveSeed(o.seed, 1));
   const acqRng = new Random(deriveSeed(o.seed, 2));
@@ -171,9 +206,11 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   const design = latinHypercube(p.names, ranges, initial, new Random(deriveSeed(o.seed, 3)));
   const X = new Float64Array(budget * d);
   const y = new Float64Array(budget);
+  const Z = new Float64Array(synthetic ? budget * k : 0);
+  const zOf = (i: number) => (synthetic ? Z.subarray(i * k, (i + 1) * k) : undefined);
   X.set(design);
   for (let i = 0; i < initial; i++) {
-    y[i] = discrepancy(p, X.subarray(i * d, (i + 1) * d), simRng, transform);
+    y[i] = discrepancy(p, X.subarray(i * d, (i + 1) * d), simRng, transform, zOf(i));
     o.onSimulation?.(i + 1, budget);
   }
   const first = trainingSet(initial);
@@ -187,7 +224,7 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   for (let t = initial; t < budget; t++) {
     const next = acquisition === 'lcb' ? acquireLcb(gp, p, acqRng) : acquireEiv(gp, p, thresholdOf(gp), acqRng);
     X.set(next, t * d);
-    y[t] = discrepancy(p, next, simRng, transform);
+    y[t] = discrepancy(p, next, simRng, transform, zOf(t));
     o.onSimulation?.(t + 1, budget);
     const { Xt, yt } = trainingSet(t + 1);
     if (t + 1 >= nextRefit) {
@@ -201,6 +238,7 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   const valley = valleySet(budget);
   gp = fitGp(valley.Xt, valley.yt, d, kernel, meanDegree, deriveSeed(o.seed, 6), noiseFloor, undefined, 4);
   const threshold = thresholdOf(gp);
+  const emulator = synthetic ? fitSummaryEmulator(valley.Xt, valley.Zt, valley.yt.length, d, k, { kernel, seed: deriveSeed(o.seed, 8) }) : undefined;
   // sample prior x L with the ensemble sampler, started around the best simulated point
   const walkers = o.walkers ?? 32;
   const steps = o.steps ?? 2000;
@@ -209,6 +247,7 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   const sampler = new EnsembleSampler(
     async (pts, m) => {
       evals += m;
+      if (emulator) return emulatorLogPosterior(p, emulator, pts, m);
       return bolfiLogPosterior(p, gp, threshold, pts, m, likelihood, transform);
     },
     walkers,
@@ -245,5 +284,5 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
     sd[j] = Math.sqrt(v / (rows - 1));
   }
   const acceptance = state.accepted.reduce((a, b) => a + b, 0) / (walkers * steps);
-  return { names: p.names, X, logDistance: y, simulations: budget, gp, threshold, samples, rows, mean, sd, posteriorEvaluations: evals, acceptance };
+  return { names: p.names, X, logDistance: y, simulations: budget, gp, summaries: synthetic ? Z : undefined, emulator, threshold, samples, rows, mean, sd, posteriorEvaluations: evals, acceptance };
 }

@@ -111,6 +111,12 @@ export function gaussianSignalProblem(prior: NigPrior, obs: GaussianSignalObserv
   const pm = nigMarginals(prior);
   const s2 = obs.ss / (n - 1);
   const observed = Float64Array.of(obs.mean, s2);
+  // the distance's coordinates: sqrt(n) (xbar - xbar_obs) / s_obs and sqrt((n - 1) / 2) D(s^2, s_obs^2)
+  const whiten = (s: Float64Array): Float64Array => {
+    const r = s[1] / s2;
+    const v = metric === 'variance' ? r - 1 : metric === 'cube-root' ? 3 * (Math.cbrt(r) - 1) : Math.log(r);
+    return Float64Array.of((Math.sqrt(n) * (s[0] - obs.mean)) / Math.sqrt(s2), Math.sqrt((n - 1) / 2) * v);
+  };
   const lo2 = Math.max(pm.sigma2[0] - 3.5 * pm.sigma2[1], 0.2 * pm.sigma2[0]);
   return {
     names: ['mu', 'sigma2'],
@@ -136,10 +142,12 @@ export function gaussianSignalProblem(prior: NigPrior, obs: GaussianSignalObserv
       return Float64Array.of(shift + m, (sum2 - n * m * m) / (n - 1));
     },
     observed,
+    // the same as ||whiten(s)||, in the arithmetic order of the runs the README reports
     distance: (s) => {
       if (!(s[1] > 0)) return Infinity;
       const v = metric === 'variance' ? (s[1] / s2 - 1) ** 2 : metric === 'cube-root' ? 9 * (Math.cbrt(s[1] / s2) - 1) ** 2 : Math.log(s[1] / s2) ** 2;
       return Math.sqrt((n * (s[0] - obs.mean) ** 2) / s2 + ((n - 1) / 2) * v);
     },
+    whiten,
   };
 }

@@ -20,6 +20,11 @@ export interface LfiProblem {
   observed: Float64Array;
   /** Distance ||s - s_obs||_W between simulated and observed summaries (dimensionless). */
   distance(s: Float64Array): number;
+  /**
+   * The summaries in the coordinates where the distance is the Euclidean norm and the observed summaries
+   * sit at 0 (distance(s) = ||whiten(s)||); needed by BOLFI's synthetic likelihood (synthetic.ts).
+   */
+  whiten?(s: Float64Array): Float64Array;
 }
 
 /**
