@@ -63,7 +63,13 @@ export function startServer(root: string, port: number, host = '127.0.0.1'): Pro
     const raw = req.url ?? '/';
     const file = resolveRequest(root, raw);
     if (!file) {
-      const status = /(^|[\\/])\.\.([\\/]|$)|%2e%2e/i.test(raw) ? 403 : 404;
+      let decoded = raw;
+      try {
+        decoded = decodeURIComponent(raw);
+      } catch {
+        // undecodable: not found
+      }
+      const status = /(^|[\\/])\.\.([\\/]|$)/.test(decoded) ? 403 : 404;
       res.writeHead(status, { ...ISOLATION_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end(status === 403 ? 'forbidden\n' : 'not found\n');
       return;
     }
