@@ -1,4 +1,5 @@
-// Installs the locked dependencies when they are missing or stale, then compiles the TypeScript.
+// Installs the locked dependencies when they are missing or stale, then compiles the TypeScript and
+// builds the web page (dist-web/).
 // `npm test`, `npm start` and `npm run bench` call this first, so a fresh clone needs nothing but Node and npm.
 import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -15,3 +16,4 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 }
 run('node scripts/build-wasm.mjs');
 run('npx --no-install tsc -p tsconfig.build.json');
+run('node scripts/build-web.mjs');

@@ -17,6 +17,7 @@ import { runAdapt, runEvaluate, runMetaTrain } from './meta.js';
 import { registerPk } from './pk.js';
 import { runReproduce } from './reproduce.js';
 import { registerSacc } from './sacc.js';
+import { registerServe } from './serve.js';
 import { runStudy } from './study.js';
 
 function program(): Command {
@@ -171,6 +172,7 @@ function program(): Command {
   registerCompression(cli);
   registerField(cli);
   registerLfi(cli);
+  registerServe(cli);
   return cli;
 }
 

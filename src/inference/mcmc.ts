@@ -15,33 +15,9 @@ import { readChain, writeChain, type Chain } from './chain-file.js';
 import { EnsembleSampler, type EnsembleState } from './ensemble.js';
 import type { Posterior } from './likelihood.js';
 import type { DerivedParameter } from './priors.js';
+import type { McmcSettings } from './chain-run.js';
 
-export interface McmcSettings {
-  walkers: number;
-  seed: number;
-  /** Hard cap on the number of steps. */
-  maxSteps: number;
-  /** Steps between convergence checks and checkpoints (the paper ran chunks of 1000). */
-  chunk: number;
-  /** Converged when steps > tauFactor x tau for every parameter (paper: 50). */
-  tauFactor: number;
-  /** ... and every tau changed by less than this fraction since the previous check. */
-  tauTolerance: number;
-  /** Steps discarded as burn-in by later analyses (recorded in the file; the paper discarded 1000). */
-  burnIn: number;
-  /** Stretch-move scale. */
-  a: number;
-}
-
-export const DEFAULT_MCMC: Readonly<Omit<McmcSettings, 'seed'>> = Object.freeze({
-  walkers: 76,
-  maxSteps: 100_000,
-  chunk: 1000,
-  tauFactor: 50,
-  tauTolerance: 0.05,
-  burnIn: 1000,
-  a: 2,
-});
+export { DEFAULT_MCMC, type McmcSettings } from './chain-run.js';
 
 export interface McmcProgress {
   step: number;

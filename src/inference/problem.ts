@@ -39,6 +39,8 @@ export interface PaperProblemOptions {
   /** The linear model `linear` already resolved (then linearOptions is not used). */
   shape?: LinearShape;
   survey?: SurveySpec;
+  /** The galaxy sample of the data vector (default: the paper's target sample, targetSample()). */
+  sample?: { z: Float64Array; nz: Float64Array[] };
 }
 
 /** The paper's priors (flat), fiducial values and initial ball: fiducial x (1 + 0.1 N) and dz ~ 4e-4 N. */
@@ -58,7 +60,7 @@ export function paperParameters(nBins = 5): ParameterSpec[] {
 export function paperProblem(options: PaperProblemOptions = {}): InferenceProblem {
   const linear = options.linear ?? DEFAULT_LINEAR_MODEL;
   const survey = options.survey ?? PAPER_SURVEY;
-  const { z, nz } = targetSample();
+  const { z, nz } = options.sample ?? targetSample();
   const ell = paperEll();
   const settings = { linear, nonlinear: true, spin2: true, shiftConvention: 'paper' as const };
   const theory = new ShearTheory({ z, nz }, ell, { ...settings, linear: options.shape ?? linearModel(linear, options.linearOptions) });

@@ -1,40 +1,17 @@
 /**
- * GetDist text chains (Lewis 2019, arXiv:1910.13970; getdist.readthedocs.io "Chain files"):
- *
- *   ROOT.txt         one row per sample: weight, -ln(posterior), then every parameter (sampled, then derived)
- *   ROOT.paramnames  one line per parameter, "name  latex"; derived parameters' names end with "*"
- *   ROOT.ranges      "name  min  max" for parameters with hard prior bounds ("N" for an open end)
- *
- * Ensemble samples are written with weight 1 in step-major order (all walkers of a step, then the next).
- * Each file is written atomically, the .txt last, so a reader that finds ROOT.txt finds the other two.
+ * GetDist text chains as files (the layout and the text: io/getdist-format.ts). Each file is written
+ * atomically, the .txt last, so a reader that finds ROOT.txt finds the other two.
  */
 
 import { writeFileAtomic } from './atomic.js';
+import { formatGetDist, type GetDistColumn } from './getdist-format.js';
 
-export interface GetDistColumn {
-  name: string;
-  latex: string;
-  derived: boolean;
-  values: ArrayLike<number>;
-  /** Hard prior range (flat priors); omitted for unbounded parameters. */
-  range?: [number, number];
-}
-
-const num = (x: number) => (Number.isFinite(x) ? x.toPrecision(10) : String(x));
+export type { GetDistColumn } from './getdist-format.js';
 
 export function writeGetDist(root: string, columns: readonly GetDistColumn[], minusLogPost: ArrayLike<number>): string[] {
-  const n = minusLogPost.length;
-  for (const c of columns) if (c.values.length !== n) throw new Error(`getdist: column ${c.name} has ${c.values.length} rows, expected ${n}`);
-  const names = columns.map((c) => `${c.name}${c.derived ? '*' : ''}\t${c.latex}`).join('\n') + '\n';
-  const ranges = columns.filter((c) => c.range).map((c) => `${c.name}\t${num((c.range as [number, number])[0])}\t${num((c.range as [number, number])[1])}`).join('\n') + '\n';
-  const lines: string[] = new Array(n);
-  for (let r = 0; r < n; r++) {
-    let line = `1\t${num(minusLogPost[r])}`;
-    for (const c of columns) line += `\t${num(c.values[r])}`;
-    lines[r] = line;
-  }
-  writeFileAtomic(`${root}.paramnames`, names);
+  const { txt, paramnames, ranges } = formatGetDist(columns, minusLogPost);
+  writeFileAtomic(`${root}.paramnames`, paramnames);
   writeFileAtomic(`${root}.ranges`, ranges);
-  writeFileAtomic(`${root}.txt`, lines.join('\n') + '\n');
+  writeFileAtomic(`${root}.txt`, txt);
   return [`${root}.txt`, `${root}.paramnames`, `${root}.ranges`];
 }

@@ -1,61 +1,31 @@
 /**
  * Meta-emulators: meta-learned weights that are not yet an emulator of any sample (no scalers: those are
  * fitted on the new sample at adaptation), stored as a Cosmeta model file whose metadata holds
- * {"kind": "meta-emulator", "parameterNames", "ell", "pairs", "nBins", "training"}; and adaptation of one
- * to a new galaxy sample, giving a self-contained `Emulator`.
+ * {"kind": "meta-emulator", "parameterNames", "ell", "pairs", "nBins", "training"}; meta-training from a
+ * dataset file; and adaptation to a new galaxy sample giving an `Emulator` (the computing part, which
+ * runs in the browser too, is meta/adaptation.ts).
  */
 
 import { DatasetReader } from '../data/dataset-file.js';
 import { CosmetaError } from '../errors.js';
 import { Random } from '../math/random.js';
 import type { Arr, Backend } from '../nn/backend.js';
-import { defaultMlp, fastWeightCNN, type Sequential } from '../nn/model.js';
+import { defaultMlp, fastWeightCNN } from '../nn/model.js';
 import { loadModel, saveModel } from '../nn/serialize.js';
 import type { Checkpointer } from '../nn/train.js';
 import { readCheckpoint, writeCheckpoint, type CheckpointArray } from '../io/checkpoint.js';
-import { checkSampleInfo, Emulator } from './emulator.js';
-import { adapt, metaTrain, PAPER_MAML, type AdaptOptions, type FixedScalers, type MamlConfig, type MetaEpoch, type MetaTrainResult, type MetaTrainState, type Task } from './maml.js';
+import { adaptMetaEmulatorAs, metaEmulatorFromModel, type MetaEmulator } from './adaptation.js';
+import { Emulator } from './emulator.js';
+import { metaTrain, PAPER_MAML, type AdaptOptions, type MamlConfig, type MetaEpoch, type MetaTrainResult, type MetaTrainState, type Task } from './maml.js';
 
-export interface MetaEmulatorInfo {
-  parameterNames: string[];
-  ell: number[];
-  pairs: Array<[number, number]>;
-  nBins: number;
-  training: Record<string, unknown>;
-}
-
-export interface MetaEmulator {
-  model: Sequential;
-  params: Arr;
-  info: MetaEmulatorInfo;
-  /** Global scalers, when meta-trained with them (adaptation then uses them instead of fitting its own). */
-  scalers?: FixedScalers;
-}
+export { metaEmulatorFromModel, type MetaEmulator, type MetaEmulatorInfo } from './adaptation.js';
 
 export async function saveMetaEmulator(path: string, m: MetaEmulator): Promise<void> {
   await saveModel(path, { model: m.model, params: m.params, xScaler: m.scalers?.xScaler, yScaler: m.scalers?.yScaler, metadata: { kind: 'meta-emulator', ...m.info } });
 }
 
 export async function loadMetaEmulator(path: string, backend: Backend): Promise<MetaEmulator> {
-  const m = await loadModel(path, backend);
-  const meta = m.metadata as Partial<MetaEmulatorInfo> & { kind?: string };
-  try {
-    if (meta.kind !== 'meta-emulator' || !meta.parameterNames || !meta.ell || !meta.pairs || !meta.nBins) {
-      throw new CosmetaError(`${path}: a model file, but not a meta-emulator (metadata kind "${meta.kind ?? 'none'}")`);
-    }
-    checkSampleInfo(path, meta, m.model.inSize, m.model.outSize);
-    if (!Number.isInteger(meta.nBins) || meta.nBins < 1 || meta.nBins > 1000) throw new CosmetaError(`${path}: metadata "nBins" ${JSON.stringify(meta.nBins)} is not a bin count`);
-  } catch (err) {
-    m.model.dispose();
-    backend.free(m.params);
-    throw err;
-  }
-  return {
-    model: m.model,
-    params: m.params,
-    info: { parameterNames: meta.parameterNames, ell: meta.ell, pairs: meta.pairs, nBins: meta.nBins, training: meta.training ?? {} },
-    scalers: m.xScaler && m.yScaler ? { xScaler: m.xScaler, yScaler: m.yScaler } : undefined,
-  };
+  return metaEmulatorFromModel(path, await loadModel(path, backend), backend);
 }
 
 export interface MetaTrainFromDatasetOptions {
@@ -158,29 +128,5 @@ export function adaptMetaEmulator(
   options: AdaptOptions,
   method = 'maml-adapted',
 ): { emulator: Emulator; validationRows: number; bestStep: number } {
-  if (sample.nz.length !== meta.info.nBins) {
-    throw new CosmetaError(`the sample has ${sample.nz.length} tomographic bins but the meta-emulator was trained for ${meta.info.nBins}`);
-  }
-  const t0 = performance.now();
-  const a = adapt(meta.model, meta.params, task, { ...options, scalers: options.scalers ?? meta.scalers });
-  const { checkpoint: _checkpoint, ...recorded } = options;
-  const emulator = new Emulator(meta.model.backend, meta.model, a.params, a.xScaler, a.yScaler, {
-    parameterNames: meta.info.parameterNames,
-    ell: meta.info.ell,
-    pairs: meta.info.pairs,
-    z: Array.from(sample.z),
-    nz: sample.nz.map((b) => Array.from(b)),
-    training: {
-      method,
-      meta: meta.info.training,
-      samples: task.n,
-      ...recorded,
-      scalers: meta.scalers ? 'global (from the meta-emulator)' : 'fitted on the fine-tuning spectra',
-      bestStep: a.bestStep,
-      validationLoss: a.validationLoss,
-      seconds: (performance.now() - t0) / 1000,
-    },
-  });
-  const nVal = options.validationFraction > 0 ? Math.max(1, Math.round(task.n * options.validationFraction)) : 0;
-  return { emulator, validationRows: nVal, bestStep: a.bestStep };
+  return adaptMetaEmulatorAs(Emulator, meta, task, sample, options, method);
 }

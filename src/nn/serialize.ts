@@ -1,14 +1,8 @@
 /**
- * Saving and loading models in HDF5 (readable by h5py): the architecture as JSON, the parameters as one
- * float32 vector in the model's layout, the input and output scalers, an optional fixed output basis and
- * free-form metadata. The file is written atomically and byte-reproducibly; loading gives back exactly the
- * same numbers.
- *
- *   /params                    float32 [P]
- *   /x_mean, /x_std            float64 [in]    (when an input scaler is saved)
- *   /y_mean, /y_std            float64 [out]   (when an output scaler is saved)
- *   /basis_V, /basis_mean      float32 [out x components], [out] (fixed output basis only)
- *   attributes: format = "cosmeta-model", format_version = 1, architecture (JSON), metadata (JSON), cosmeta
+ * Saving and loading models in HDF5 files under Node (readable by h5py): the architecture as JSON, the
+ * parameters as one float32 vector in the model's layout, the input and output scalers, an optional fixed
+ * output basis and free-form metadata (the layout is nn/model-file.ts). The file is written atomically
+ * and byte-reproducibly; loading gives back exactly the same numbers.
  */
 
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -17,19 +11,11 @@ import { CosmetaError } from '../errors.js';
 import { attribute, guardH5, jsonAttribute, loadH5, openForReading, readDataset, writeH5 } from '../io/h5.js';
 import { VERSION } from '../version.js';
 import type { Arr, Backend } from './backend.js';
-import { Basis } from './layers.js';
+import { MODEL_FORMAT, writeModelContent, type SavedModel } from './model-file.js';
 import { modelFromDescription, type Sequential } from './model.js';
 import { StandardScaler } from './train.js';
 
-export const MODEL_FORMAT = 'cosmeta-model';
-
-export interface SavedModel {
-  model: Sequential;
-  params: Arr;
-  xScaler?: StandardScaler;
-  yScaler?: StandardScaler;
-  metadata: Record<string, unknown>;
-}
+export { MODEL_FORMAT, type SavedModel } from './model-file.js';
 
 export async function saveModel(path: string, m: Omit<SavedModel, 'model'> & { model: Sequential }): Promise<void> {
   const h5 = await loadH5();
@@ -38,25 +24,7 @@ export async function saveModel(path: string, m: Omit<SavedModel, 'model'> & { m
   try {
     writeH5(path, () => {
       const f = new h5.File(tmp, 'w');
-      f.create_dataset({ name: 'params', data: Float32Array.from(m.params) });
-      if (m.xScaler) {
-        f.create_dataset({ name: 'x_mean', data: m.xScaler.mean });
-        f.create_dataset({ name: 'x_std', data: m.xScaler.std });
-      }
-      if (m.yScaler) {
-        f.create_dataset({ name: 'y_mean', data: m.yScaler.mean });
-        f.create_dataset({ name: 'y_std', data: m.yScaler.std });
-      }
-      const basis = m.model.layers.find((l): l is Basis => l instanceof Basis && l.fixedV !== null);
-      if (basis?.fixedV && basis.fixedMean) {
-        f.create_dataset({ name: 'basis_V', data: Float32Array.from(basis.fixedV), shape: [basis.outSize, basis.inSize] });
-        f.create_dataset({ name: 'basis_mean', data: Float32Array.from(basis.fixedMean) });
-      }
-      f.create_attribute('format', MODEL_FORMAT);
-      f.create_attribute('format_version', 1);
-      f.create_attribute('architecture', JSON.stringify(m.model.describe()));
-      f.create_attribute('metadata', JSON.stringify(m.metadata));
-      f.create_attribute('cosmeta', VERSION);
+      writeModelContent(f, m, VERSION);
       f.close();
     });
     renameSync(tmp, path);

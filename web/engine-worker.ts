@@ -1,0 +1,139 @@
+/**
+ * The page's engine, in a dedicated worker (so the page stays responsive and the kernels' helper
+ * threads can use Atomics.wait): holds the WebAssembly backend, the shipped meta-emulator, the adapted
+ * emulator and the last chain. Every step is a call into the library, exactly as `cosmeta adapt` and
+ * `cosmeta mcmc` make it (src/cli/meta.ts, src/cli/mcmc.ts).
+ */
+
+import {
+  accuracy,
+  adaptMetaEmulatorAs,
+  browserPlatform,
+  chainSamples,
+  createBackendOn,
+  DEFAULT_ADAPT,
+  DEFAULT_MCMC,
+  formatGetDist,
+  GaussianLikelihood,
+  gridDensity,
+  latexLabel,
+  metaEmulatorFromModel,
+  modelFromExport,
+  paperProblem,
+  Posterior,
+  quantileRange,
+  sampleChain,
+  SampleEmulator,
+  summary,
+  writeModelContent,
+  type Backend,
+  type Chain,
+  type InferenceProblem,
+  type MetaEmulator,
+  type ModelExport,
+} from '../src/browser.js';
+import type { ContourFrame, EngineReply, EngineRequest } from './protocol.js';
+
+declare const COSMETA_VERSION: string;
+
+const post = (m: EngineReply, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
+const platform = browserPlatform({ wasmBase: new URL('./wasm/', self.location.href), kernelWorker: new URL('./kernel-worker.js', self.location.href) });
+
+let backend: Backend | null = null;
+let meta: MetaEmulator | null = null;
+let emulator: SampleEmulator | null = null;
+let chain: Chain | null = null;
+let problem: InferenceProblem | null = null;
+
+/** Bins of the contour grid and its smoothing (bins), as the report's contours. */
+const BINS = 40;
+
+function contourFrame(c: Chain): ContourFrame | null {
+  if (c.steps < 4) return null;
+  const s = chainSamples(c, ['Omega_m', 'S8']);
+  const [xl, xh] = quantileRange([s.columns[0]], 0.002, 0.15);
+  const [yl, yh] = quantileRange([s.columns[1]], 0.002, 0.15);
+  return { lo: [xl, yl], hi: [xh, yh], bins: BINS, density: gridDensity(s.columns, [xl, yl], [xh, yh], BINS) };
+}
+
+async function handle(r: EngineRequest): Promise<void> {
+  if (r.kind === 'init') {
+    backend = await createBackendOn(platform, { threads: r.threads });
+    const res = await fetch(r.metaUrl);
+    if (!res.ok) throw new Error(`cannot load the meta-emulator ${r.metaUrl}: HTTP ${res.status}`);
+    meta = metaEmulatorFromModel('models/meta-default.h5', modelFromExport(backend, (await res.json()) as ModelExport), backend);
+    post({ kind: 'ready', backend: backend.name, nBins: meta.info.nBins, parameterNames: meta.info.parameterNames, ell: meta.info.ell });
+    return;
+  }
+  if (!backend || !meta) throw new Error('the engine is not initialised');
+  if (r.kind === 'adapt') {
+    emulator?.dispose();
+    emulator = null;
+    chain = null;
+    const { emulator: emu, validationRows } = adaptMetaEmulatorAs(SampleEmulator, meta, { x: r.x, y: r.y, n: r.n }, r.sample, { ...DEFAULT_ADAPT, seed: r.seed });
+    emulator = emu;
+    const P = meta.info.parameterNames.length;
+    const first = r.n - validationRows;
+    const pred = emu.predictSync(r.x.subarray(first * P), validationRows);
+    const acc = accuracy(r.y.subarray(first * emu.dataSize), pred, validationRows, emu.dataSize);
+    post({ kind: 'adapted', mape: acc.mape, f5: acc.f5, params: Float32Array.from(emu.params) });
+    return;
+  }
+  if (r.kind === 'mcmc') {
+    if (!emulator) throw new Error('adapt the emulator first');
+    const t0 = performance.now();
+    problem = paperProblem({ sample: { z: r.sample.z, nz: r.sample.nz } });
+    const posterior = new Posterior(problem.parameters, emulator, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
+    const settings = { ...DEFAULT_MCMC, seed: r.seed, maxSteps: r.steps };
+    let last = performance.now();
+    const c = await sampleChain(posterior, settings, r.steps, async (ch, acceptance) => {
+      const now = performance.now();
+      if (now - last < 250) return;
+      last = now;
+      post({ kind: 'mcmc-progress', step: ch.steps, acceptance, frame: contourFrame(ch) });
+    });
+    chain = c;
+    const s = chainSamples(c, ['Omega_m', 'S8']);
+    const accepted = c.state.accepted.reduce((a, b) => a + b, 0) / (c.steps * c.walkers);
+    post({ kind: 'mcmc-done', Omega_m: summary(s.columns[0]), S8: summary(s.columns[1]), steps: c.steps, acceptance: accepted, seconds: (performance.now() - t0) / 1000, frame: contourFrame(c) as ContourFrame });
+    return;
+  }
+  if (r.kind === 'emulator-file') {
+    if (!emulator) throw new Error('adapt the emulator first');
+    // h5wasm (HDF5 compiled to WebAssembly) only when a file is asked for: it is large.
+    const h5wasm = (await import('h5wasm')).default;
+    const module = await h5wasm.ready;
+    const name = 'emulator.h5';
+    const f = new h5wasm.File(name, 'w');
+    writeModelContent(f, { model: emulator.model, params: emulator.params, xScaler: emulator.xScaler, yScaler: emulator.yScaler, metadata: { kind: 'emulator', ...emulator.info } }, COSMETA_VERSION);
+    f.close();
+    const fs = module.FS as unknown as { readFile(p: string): Uint8Array; unlink(p: string): void };
+    const bytes = fs.readFile(name);
+    fs.unlink(name);
+    post({ kind: 'files', files: [{ name, bytes, type: 'application/x-hdf5' }] }, [bytes.buffer]);
+    return;
+  }
+  if (r.kind === 'chain-file') {
+    if (!chain || !problem) throw new Error('run the sampler first');
+    const c = chain;
+    const names = [...c.names, 'Omega_m', 'S8'];
+    const s = chainSamples(c, names);
+    const burn = Math.min(c.burnIn, Math.floor(c.steps / 2));
+    const lp = c.logProb.subarray(burn * c.walkers, c.steps * c.walkers);
+    const spec = (n: string) => problem?.parameters.find((p) => p.name === n);
+    const g = formatGetDist(
+      names.map((name, i) => {
+        const p = spec(name);
+        return { name, latex: latexLabel(name), derived: i >= c.names.length, values: s.columns[i], range: p?.prior.kind === 'flat' ? ([p.prior.min, p.prior.max] as [number, number]) : undefined };
+      }),
+      Float64Array.from(lp, (v) => -v),
+    );
+    const files = (['txt', 'paramnames', 'ranges'] as const).map((ext) => ({ name: `chain.${ext}`, bytes: new TextEncoder().encode(g[ext]), type: 'text/plain' }));
+    post({ kind: 'files', files }, files.map((f) => f.bytes.buffer));
+  }
+}
+
+let queue = Promise.resolve();
+self.onmessage = (e: MessageEvent<EngineRequest>) => {
+  queue = queue.then(() => handle(e.data)).catch((err: unknown) => post({ kind: 'error', message: (err as Error).message }));
+};

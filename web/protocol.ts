@@ -1,0 +1,45 @@
+/** Messages between the page (main.ts) and its workers. */
+
+export interface Sample {
+  /** Name shown in messages (the file name, or the built-in sample's). */
+  name: string;
+  z: Float64Array;
+  nz: Float64Array[];
+}
+
+/** Theory worker: compute the shear spectra of `rows` (parameter vectors, row-major) for a sample. */
+export interface TheoryJob {
+  z: Float64Array;
+  nz: Float64Array[];
+  ell: Float64Array;
+  names: string[];
+  rows: Float64Array;
+  /** First row's index in the whole design (for messages). */
+  first: number;
+}
+
+export type TheoryReply = { kind: 'progress'; done: number } | { kind: 'done'; spectra: Float64Array } | { kind: 'error'; message: string };
+
+export type EngineRequest =
+  | { kind: 'init'; metaUrl: string; threads: number }
+  | { kind: 'adapt'; sample: Sample; x: Float64Array; y: Float64Array; n: number; seed: number }
+  | { kind: 'mcmc'; sample: Sample; steps: number; seed: number }
+  | { kind: 'emulator-file' }
+  | { kind: 'chain-file' };
+
+export interface ContourFrame {
+  /** Omega_m (x) and S8 (y) ranges of the grid. */
+  lo: [number, number];
+  hi: [number, number];
+  bins: number;
+  /** Smoothed density [bins x bins], x fastest. */
+  density: Float64Array;
+}
+
+export type EngineReply =
+  | { kind: 'ready'; backend: string; nBins: number; parameterNames: string[]; ell: number[] }
+  | { kind: 'adapted'; mape: number; f5: number; params: Float32Array }
+  | { kind: 'mcmc-progress'; step: number; acceptance: number; frame: ContourFrame | null }
+  | { kind: 'mcmc-done'; S8: [number, number, number]; Omega_m: [number, number, number]; steps: number; acceptance: number; seconds: number; frame: ContourFrame }
+  | { kind: 'files'; files: Array<{ name: string; bytes: Uint8Array; type: string }> }
+  | { kind: 'error'; message: string };
