@@ -35,3 +35,5 @@ export { integratedTime } from './inference/autocorr.js';
 export { chainSamples, defaultBurnIn, gridDensity, quantileRange, summary } from './inference/compare.js';
 export { STANDARD_DERIVED, type DerivedParameter, type ParameterSpec } from './inference/priors.js';
 export { latexLabel } from './analysis/problem.js';
+export { PkEmulator, type PkEmulatorJSON } from './cosmology/boltzmann/emulator.js';
+export { DEFAULT_LINEAR_MODEL, type LinearModelOptions } from './cosmology/transfer/index.js';

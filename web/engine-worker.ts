@@ -12,6 +12,7 @@ import {
   chainSamples,
   createBackendOn,
   DEFAULT_ADAPT,
+  DEFAULT_LINEAR_MODEL,
   DEFAULT_MCMC,
   formatGetDist,
   GaussianLikelihood,
@@ -32,6 +33,7 @@ import {
   type MetaEmulator,
   type ModelExport,
 } from '../src/browser.js';
+import { linearOptions } from './linear.js';
 import type { ContourFrame, EngineReply, EngineRequest } from './protocol.js';
 
 declare const COSMETA_VERSION: string;
@@ -82,7 +84,7 @@ async function handle(r: EngineRequest): Promise<void> {
   if (r.kind === 'mcmc') {
     if (!emulator) throw new Error('adapt the emulator first');
     const t0 = performance.now();
-    problem = paperProblem({ sample: { z: r.sample.z, nz: r.sample.nz } });
+    problem = paperProblem({ sample: { z: r.sample.z, nz: r.sample.nz }, linearOptions: await linearOptions(DEFAULT_LINEAR_MODEL) });
     const posterior = new Posterior(problem.parameters, emulator, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
     const settings = { ...DEFAULT_MCMC, seed: r.seed, maxSteps: r.steps };
     let last = performance.now();

@@ -1,20 +1,23 @@
 /**
  * A Web Worker computing shear spectra for blocks of parameter vectors with the theory engine, as
  * parallel/theory-worker.ts does under Node (the same ShearTheory and computeBlock, the defaults of
- * TheoryModel: Eisenstein & Hu linear P(k), halofit, spin-2 prefactor, the paper's shift convention).
+ * TheoryModel: the default linear P(k) (boltzmann_emulated, its emulator fetched once from the page's
+ * folder), halofit, spin-2 prefactor, the paper's shift convention).
  */
 
-import { computeBlock, linearModel, ShearTheory } from '../src/browser.js';
+import { computeBlock, DEFAULT_LINEAR_MODEL, linearModel, ShearTheory } from '../src/browser.js';
+import { linearOptions } from './linear.js';
 import type { TheoryJob, TheoryReply } from './protocol.js';
 
 /** Rows per progress message. */
 const BATCH = 2;
 
-self.onmessage = (e: MessageEvent<TheoryJob>) => {
+self.onmessage = async (e: MessageEvent<TheoryJob>) => {
   const job = e.data;
   const post = (m: TheoryReply) => (self as unknown as Worker).postMessage(m);
   try {
-    const theory = new ShearTheory({ z: job.z, nz: job.nz }, job.ell, { linear: linearModel('eisenstein_hu', { allowExtrapolation: false }), nonlinear: true, spin2: true, shiftConvention: 'paper' });
+    const linear = linearModel(DEFAULT_LINEAR_MODEL, { ...(await linearOptions(DEFAULT_LINEAR_MODEL)), allowExtrapolation: false });
+    const theory = new ShearTheory({ z: job.z, nz: job.nz }, job.ell, { linear, nonlinear: true, spin2: true, shiftConvention: 'paper' });
     const P = job.names.length;
     const n = job.rows.length / P;
     const out = new Float64Array(n * theory.spectra.size);

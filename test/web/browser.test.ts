@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paperPriorRanges, paperProblem } from '../../src/inference/problem.js';
+import { DEFAULT_LINEAR_MODEL } from '../../src/cosmology/transfer/index.js';
+import { nodeLinearOptions } from '../../src/io/pk-emulator-file.js';
 import { GaussianLikelihood, Posterior } from '../../src/inference/likelihood.js';
 import { chainSamples, summary } from '../../src/inference/compare.js';
 import { DEFAULT_MCMC, runMcmc } from '../../src/inference/mcmc.js';
@@ -125,27 +127,35 @@ describe.skipIf(!CHROMIUM.path)(`the web page in Chromium${CHROMIUM.path ? '' : 
     const { emulator, validationRows } = adaptMetaEmulator(meta, { x, y, n: SPECTRA }, sample, { ...DEFAULT_ADAPT, seed: SEED });
     const first = SPECTRA - validationRows;
     const acc = accuracy(y.subarray(first * emulator.dataSize), emulator.predictSync(x.subarray(first * names.length), validationRows), validationRows, emulator.dataSize);
-    // Weights identical: the same float32 kernels (fused multiply-add in both), the same order of sums
-    // (threads split rows of products, never a sum), the same seeded draws.
+    // The same float32 kernels (fused multiply-add in both), order of sums and seeded draws; but the
+    // training spectra differ in their last bits: the boltzmann_emulated P(k) evaluates ~1,800 Math.exp per
+    // cosmology, whose last bit differs between this Node's V8 and the browser's. Seen: weights within
+    // 1.5e-7 of each other (largest weight 0.63: a few float32 ulps), MAPE within 3e-7 relative. Bounds:
+    // weights 1e-5 of the largest, MAPE 1e-6 relative (the issue's bound when bits differ).
     expect(browserParams.length).toBe(emulator.params.length);
-    expect(Buffer.from(browserParams.buffer).equals(Buffer.from(Float32Array.from(emulator.params).buffer))).toBe(true);
-    // MAPE and f5 go through Math.exp (ln C_ell -> C_ell), whose last bit differs between this Node's V8
-    // and the browser's: equal to 1e-9 relative (seen: 1e-14), far inside the issue's 1e-6.
-    expect(Math.abs(adapted.mape / acc.mape - 1)).toBeLessThan(1e-9);
+    let dw = 0;
+    let wMax = 0;
+    for (let i = 0; i < browserParams.length; i++) {
+      dw = Math.max(dw, Math.abs(browserParams[i] - emulator.params[i]));
+      wMax = Math.max(wMax, Math.abs(emulator.params[i]));
+    }
+    expect(dw).toBeLessThan(1e-5 * wMax);
+    expect(Math.abs(adapted.mape / acc.mape - 1)).toBeLessThan(1e-6);
     expect(adapted.f5).toBe(acc.f5);
     const downloaded = await Emulator.load(emuFile, backend);
-    expect(Buffer.from(Float32Array.from(downloaded.params).buffer).equals(Buffer.from(Float32Array.from(emulator.params).buffer))).toBe(true);
+    // The downloaded file holds the browser's weights exactly.
+    expect(Buffer.from(Float32Array.from(downloaded.params).buffer).equals(Buffer.from(browserParams.buffer))).toBe(true);
     expect(downloaded.info.nz[0]).toEqual(Array.from(sample.nz[0]));
     downloaded.dispose();
 
     // ... and of `cosmeta mcmc --model EMU --problem paper --seed 1 --max-steps 2000`.
-    const problem = paperProblem();
+    const problem = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
     const posterior = new Posterior(problem.parameters, emulator, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
     const result = await runMcmc(posterior, { ...DEFAULT_MCMC, seed: SEED, maxSteps: STEPS }, join(dir, 'chain.h5'), { description: { problem: 'paper', model: 'emulator' } });
     const s = chainSamples(result.chain, ['Omega_m', 'S8']);
     expect(sampled.steps).toBe(STEPS);
-    // The same weights and draws; the last bits of Math.exp differ (see above) and move the quantiles by
-    // ~1e-11 relative (seen), so 1e-8 relative; an accept/reject flipping would move them by ~1e-3.
+    // Weights a few float32 ulps apart and the same draws: the quantiles moved by ~1e-13 relative (seen), so
+    // 1e-8 relative; an accept/reject flipping would move them by ~1e-3.
     const near = (a: number[], b: number[]) => a.forEach((v, i) => expect(Math.abs(v / b[i] - 1)).toBeLessThan(1e-8));
     near(sampled.S8, summary(s.columns[1]));
     near(sampled.Omega_m, summary(s.columns[0]));
