@@ -1,7 +1,7 @@
 // Installs the locked dependencies when they are missing or stale, then compiles the TypeScript.
 // `npm test`, `npm start` and `npm run bench` call this first, so a fresh clone needs nothing but Node and npm.
 import { execSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,3 +15,5 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 }
 run('node scripts/build-wasm.mjs');
 run('npx --no-install tsc -p tsconfig.build.json');
+// The tests' global setup (test/helpers/global-setup.ts) rebuilds when a source is newer than this stamp.
+writeFileSync(join(root, 'dist', '.setup-stamp'), `${new Date().toISOString()}\n`);

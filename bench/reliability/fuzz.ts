@@ -6,9 +6,10 @@
  * else (another error type, a multi-line message, output on stderr) counts as unclean. `npm test` runs a
  * bounded count (test/io/hostile-files.test.ts); `npm run soak` a larger one.
  *
- * HDF5 cases run in a worker thread (its own copy of the library, from the build in dist/): a damaged
- * size field can make the library abort (Emscripten's abort leaves the module unusable), and the worker
- * is then replaced, so every case meets a working library, as a fresh `cosmeta` process would.
+ * HDF5 cases run in a worker thread (its own copy of the library; under the test runner the worker is the
+ * build's JavaScript, see workerScript in src/paths.ts): a damaged size field can make the library abort
+ * (Emscripten's abort leaves the module unusable), and the worker is then replaced, so every case meets a
+ * working library, as a fresh `cosmeta` process would.
  */
 
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +33,7 @@ import { readTwoPointFits, twoPointFitsBytes } from '../../src/io/twopoint-fits.
 import { Random } from '../../src/math/random.js';
 import { Emulator } from '../../src/meta/emulator.js';
 import { loadMetaEmulator } from '../../src/meta/meta-emulator.js';
+import { workerScript } from '../../src/paths.js';
 import { JsBackend } from '../../src/nn/backend.js';
 import { mlp } from '../../src/nn/model.js';
 import { loadModel, saveModel } from '../../src/nn/serialize.js';
@@ -304,11 +306,6 @@ export async function attemptHere(r: Reader, path: string): Promise<'accepted' |
   return outcome;
 }
 
-/** The compiled worker (from the sources under the test runner, or from dist/ itself). */
-function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('../../dist/bench/reliability/fuzz-worker.js', import.meta.url) : new URL('./fuzz-worker.js', import.meta.url);
-}
-
 /** Seconds one HDF5 case may take. */
 const CASE_SECONDS = 20;
 
@@ -318,7 +315,7 @@ class H5Runner {
   restarts = 0;
 
   async run(reader: string, path: string): Promise<string> {
-    this.worker ??= new Worker(workerUrl());
+    this.worker ??= new Worker(workerScript(new URL('./fuzz-worker.js', import.meta.url)));
     const w = this.worker;
     const reply = await new Promise<{ outcome: string; aborted: boolean }>((resolve) => {
       // A read that neither returns nor fails within the limit is a hang: unclean.

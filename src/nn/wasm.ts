@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { CosmetaError } from '../errors.js';
-import { WASM_DIR } from '../paths.js';
+import { WASM_DIR, workerScript } from '../paths.js';
 import type { Arr, Backend, Layout } from './backend.js';
 
 interface Kernels {
@@ -125,7 +125,7 @@ export class WasmBackend implements Backend {
     const ctrl = new Int32Array(new SharedArrayBuffer(4 * (ARGS + 12 * threads)));
     const workers: Worker[] = [];
     for (let w = 0; w < threads - 1; w++) {
-      const worker = new Worker(new URL('./wasm-worker.js', import.meta.url), { workerData: { module, memory, ctrl, index: w } });
+      const worker = new Worker(workerScript(new URL('./wasm-worker.js', import.meta.url)), { workerData: { module, memory, ctrl, index: w } });
       await new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
         worker.once('error', reject);

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-// The theory model runs worker threads from the built package (npm test builds dist/ first).
-import { GaussianLikelihood, Posterior } from '../../dist/src/inference/likelihood.js';
-import { paperProblem } from '../../dist/src/inference/problem.js';
-import { TheoryModel } from '../../dist/src/parallel/theory-model.js';
+// The threaded theory model's workers run the build's theory-worker.js (worker threads run JavaScript
+// only; see workerScript in src/paths.ts): the tests' global setup builds dist/ when it is missing or stale.
+import { GaussianLikelihood, Posterior } from '../../src/inference/likelihood.js';
+import { paperProblem } from '../../src/inference/problem.js';
+import { TheoryModel } from '../../src/parallel/theory-model.js';
 import { inverseSpd } from '../../src/math/linalg.js';
 
 const problem = paperProblem();
