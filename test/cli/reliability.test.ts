@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanExit, killAndResume, runCosmeta, sameBytes, sameModel, startCosmeta } from '../../bench/reliability/kill.js';
+import { cleanExit, filesUnder, killAndResume, killWhen, runCosmeta, sameBytes, sameJson, sameModel, startCosmeta } from '../../bench/reliability/kill.js';
 import { DEFAULT_META_EMULATOR } from '../../src/paths.js';
 import { targetSample } from '../../src/tasks/target.js';
 
-// The built command (npm test builds dist/ first), SIGKILLed as a process group at seeded moments.
+// The built command (the tests' global setup builds dist/), SIGKILLed as a process group at seeded moments.
 // Each describe block works in its own temporary directory.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,6 +67,32 @@ describe('one writer per output, and resume after SIGKILL with identical bytes',
     expect(k.killedAfter.length).toBeGreaterThanOrEqual(1);
     expect(sameBytes(join(dir, 'whole.json'), join(dir, 'killed.json'))).toBe(true);
   }, 120_000);
+
+  it('study samples: killed inside pre-training and inside the rows, resumes to the numbers of an uninterrupted run', async () => {
+    // --scale tiny: 300 + 200 + 300 theory spectra, 20 pre-training epochs, 2 x 2 x 2 adaptations.
+    // Checkpoints after every epoch, so each kill lands after one (results do not depend on it).
+    const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-study-'));
+    const args = (o: string) => ['study', 'samples', '--scale', 'tiny', '--seed', '1', '--out-dir', o];
+    const env = { COSMETA_CHECKPOINT_SECONDS: '0' };
+    const whole = runCosmeta(args('whole'), dir);
+    expect(whole.status, whole.stderr).toBe(0);
+    const o = join(dir, 'killed');
+    for (const t of ['samples-single-task.partial', 'samples.json.partial']) {
+      const k = await killWhen(args('killed'), dir, () => existsSync(join(o, t)), env);
+      expect(k.killed, `kill at ${t}: ${k.run.stderr}`).toBe(true);
+      expect(existsSync(join(o, 'samples.json')), 'no output before the end').toBe(false);
+      expect(existsSync(join(o, 'samples.json.lock'))).toBe(true);
+    }
+    const r = runCosmeta(args('killed'), dir, env);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(o, 'samples.json.lock')), 'lock released').toBe(false);
+    // Checkpoints removed, nothing else left: the same files as the uninterrupted run.
+    expect(filesUnder(o)).toEqual(['samples.json', 'samples.png']);
+    expect(filesUnder(join(dir, 'whole'))).toEqual(filesUnder(o));
+    // Every number but the adaptation wall times (adaptSeconds); the figure (MAPE and f5) byte for byte.
+    expect(sameJson(join(o, 'samples.json'), join(dir, 'whole', 'samples.json'))).toBe(true);
+    expect(sameBytes(join(o, 'samples.png'), join(dir, 'whole', 'samples.png'))).toBe(true);
+  }, 600_000);
 
   describe('training', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-train-'));
