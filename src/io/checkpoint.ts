@@ -12,7 +12,8 @@
  * The checksum (FNV-1a over the array bytes) catches damage the header cannot.
  */
 
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
 import { CosmetaError } from '../errors.js';
 import type { Checkpointer, FitState } from '../nn/train.js';
 import { writeFileAtomic } from './atomic.js';
@@ -177,4 +178,24 @@ export function rowCheckpoint<T>(path: string, identity: string): { rows: T[]; a
       writeFileAtomic(path, `${JSON.stringify({ identity, rows })}\n`);
     },
   };
+}
+
+/**
+ * Remove, under `dir` (recursively), every checkpoint `X.partial` (file or directory) whose output `X`
+ * exists: a job killed between writing its output and removing its checkpoint leaves one, and a rerun
+ * that skips the finished output would otherwise keep it forever. The output is written atomically, so
+ * its existence means the checkpoint is spent.
+ */
+export function removeFinishedCheckpoints(dir: string): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.name.endsWith('.partial') && existsSync(p.slice(0, -'.partial'.length))) rmSync(p, { recursive: true, force: true });
+    else if (e.isDirectory()) removeFinishedCheckpoints(p);
+  }
 }

@@ -27,7 +27,7 @@ import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/l
 import { runMcmc, DEFAULT_MCMC } from '../inference/mcmc.js';
 import { paperPriorRanges, paperProblem } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { fitCheckpointer, removeCheckpoint, rowCheckpoint } from '../io/checkpoint.js';
+import { fitCheckpointer, removeCheckpoint, removeFinishedCheckpoints, rowCheckpoint } from '../io/checkpoint.js';
 import { clearStaleLocks, withOutputLock } from '../io/lock.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
 import { Emulator, type EmulatorInfo } from '../meta/emulator.js';
@@ -142,8 +142,9 @@ async function runStages(o: ReproduceOptions): Promise<void> {
   const seeds = pipelineSeeds(o.seed);
   const out = (rel: string) => join(o.outDir, rel);
   for (const dir of ['data', 'models', 'emulators', 'studies', 'chains', 'figures']) mkdirSync(out(dir), { recursive: true });
-  // Locks of stage outputs left by a killed run (whose finished outputs a rerun skips) go first.
+  // Locks and checkpoints of stage outputs left by a killed run (whose finished outputs a rerun skips) go first.
   clearStaleLocks(o.outDir);
+  removeFinishedCheckpoints(o.outDir);
 
   const settings = `${JSON.stringify({ scale: s, seed: o.seed }, null, 2)}\n`;
   if (existsSync(out(F.settings))) {
