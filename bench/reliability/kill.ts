@@ -121,9 +121,10 @@ export function sameBytes(a: string, b: string): boolean {
 
 /**
  * Two model files (emulators, meta-emulators) hold the same weights and scalers bit for bit and the same
- * metadata apart from wall-clock times ("seconds"), which no rerun can reproduce.
+ * metadata apart from wall-clock times ("seconds"), which no rerun can reproduce. `sameDir` = [dirA, dirB]
+ * treats paths under run directory dirA in a's metadata (e.g. its training data) as those under dirB.
  */
-export async function sameModel(a: string, b: string): Promise<boolean> {
+export async function sameModel(a: string, b: string, sameDir?: [string, string]): Promise<boolean> {
   const h5 = await loadH5();
   const strip = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(strip) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'seconds').map(([k, x]) => [k, strip(x)])) : v;
@@ -134,7 +135,9 @@ export async function sameModel(a: string, b: string): Promise<boolean> {
         const v = (f.get(k) as { value: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number } }).value;
         return [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')];
       });
-      return JSON.stringify({ arrays, metadata: strip(JSON.parse(String(f.attrs.metadata.value))), architecture: f.attrs.architecture.value });
+      const text = String(f.attrs.metadata.value);
+      const metadata = sameDir && p === a ? text.replaceAll(JSON.stringify(sameDir[0]).slice(1, -1), JSON.stringify(sameDir[1]).slice(1, -1)) : text;
+      return JSON.stringify({ arrays, metadata: strip(JSON.parse(metadata)), architecture: f.attrs.architecture.value });
     } finally {
       f.close();
     }
