@@ -2,7 +2,7 @@
 // builds the web page (dist-web/).
 // `npm test`, `npm start` and `npm run bench` call this first, so a fresh clone needs nothing but Node and npm.
 import { execSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,3 +17,5 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 run('node scripts/build-wasm.mjs');
 run('npx --no-install tsc -p tsconfig.build.json');
 run('node scripts/build-web.mjs');
+// The tests' global setup (test/helpers/global-setup.ts) rebuilds when a source is newer than this stamp.
+writeFileSync(join(root, 'dist', '.setup-stamp'), `${new Date().toISOString()}\n`);

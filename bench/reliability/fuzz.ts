@@ -6,9 +6,10 @@
  * else (another error type, a multi-line message, output on stderr) counts as unclean. `npm test` runs a
  * bounded count (test/io/hostile-files.test.ts); `npm run soak` a larger one.
  *
- * HDF5 cases run in a worker thread (its own copy of the library, from the build in dist/): a damaged
- * size field can make the library abort (Emscripten's abort leaves the module unusable), and the worker
- * is then replaced, so every case meets a working library, as a fresh `cosmeta` process would.
+ * HDF5 cases run in a worker thread (its own copy of the library; under the test runner the worker is the
+ * build's JavaScript, see workerScript in src/paths.ts): a damaged size field can make the library abort
+ * (Emscripten's abort leaves the module unusable), and the worker is then replaced, so every case meets a
+ * working library, as a fresh `cosmeta` process would.
  */
 
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,9 @@ import { createFloat64, loadH5, writeDeterministic } from '../../src/io/h5.js';
 import { readEll, readRedshiftDistributions } from '../../src/io/nz-file.js';
 import { readParameters } from '../../src/io/params-file.js';
 import { readAnalysisConfig } from '../../src/io/config-file.js';
+import { readPkEmulator } from '../../src/io/pk-emulator-file.js';
+import { DEFAULT_PK_EMULATOR_DOMAIN, PK_EMULATOR_FORMAT, type PkEmulatorJSON } from '../../src/cosmology/boltzmann/emulator.js';
+import { cosmology } from '../../src/cosmology/params.js';
 import { readSaccFits, saccFitsBytes } from '../../src/io/sacc-fits.js';
 import { readSaccHdf5, writeSaccHdf5 } from '../../src/io/sacc-hdf5.js';
 import type { TwoPointData } from '../../src/io/sacc-types.js';
@@ -32,6 +36,7 @@ import { readTwoPointFits, twoPointFitsBytes } from '../../src/io/twopoint-fits.
 import { Random } from '../../src/math/random.js';
 import { Emulator } from '../../src/meta/emulator.js';
 import { loadMetaEmulator } from '../../src/meta/meta-emulator.js';
+import { workerScript } from '../../src/paths.js';
 import { JsBackend } from '../../src/nn/backend.js';
 import { mlp } from '../../src/nn/model.js';
 import { loadModel, saveModel } from '../../src/nn/serialize.js';
@@ -180,6 +185,55 @@ parameters:
 sampler: {walkers: 16, tau_factor: 50, max_steps: 1000, seed: 1}
 `;
 
+/**
+ * A small valid P(k) emulator file (8 grid points, 2 components) of either method: the structure is what
+ * is fuzzed, not the accuracy.
+ */
+function pkEmulatorJson(method: 'gp' | 'mlp'): PkEmulatorJSON {
+  const nk = 8;
+  const rng = new Random(5);
+  const small = (n: number) => Array.from({ length: n }, () => 0.01 * rng.normal());
+  const base = {
+    format: PK_EMULATOR_FORMAT,
+    version: 1 as const,
+    solver: 'boltzmann',
+    solverSettings: { lMax: 16 },
+    fixed: { T_CMB: 2.7255, Neff: 3.044 },
+    domain: DEFAULT_PK_EMULATOR_DOMAIN,
+    grid: { xMin: -4, xMax: 4, nk },
+    mean: small(nk),
+    basis: [small(nk), small(nk)],
+    training: { points: 5 },
+  };
+  if (method === 'gp') {
+    const n = 5;
+    const components = [0, 1].map(() => ({ kernel: 'matern52' as const, lengthScales: [0.4, 0.5, 0.6], amplitude: 1, noise: 1e-6, meanDegree: 1 as const, beta: small(4), alpha: small(n) }));
+    return { ...base, method, gp: { X: Array.from({ length: 3 * n }, () => rng.uniform()), n, center: [0.5, 0.5, 0.5], scale: [0.5, 0.5, 0.5], components } };
+  }
+  return { ...base, method, mlp: { sizes: [3, 4, 2], layers: [{ W: small(12), b: small(4) }, { W: small(8), b: small(2) }], outScale: [1, 2], outShift: [0, 0.1] } };
+}
+
+/**
+ * Read an emulator file and evaluate its P(k) at a fiducial cosmology: a non-finite value is a NaN
+ * downstream (unclean); a CosmetaError from the evaluation (the emulator's own bound on its prediction)
+ * is a clean refusal, reported with the file's name as the command reading it would.
+ */
+function readPkEmulatorAndUse(path: string): unknown {
+  const e = readPkEmulator(path);
+  const shape = e.shape();
+  const c = cosmology({ Omega_c: 0.25, Omega_b: 0.045, h: 0.67, sigma8: 0.8, n_s: 0.96 });
+  let pk: (k: number) => number;
+  try {
+    shape.check?.(c);
+    pk = shape.prepare(c);
+  } catch (err) {
+    if (err instanceof CosmetaError) throw new CosmetaError(`${path}: ${err.message}`);
+    throw err;
+  }
+  for (const k of [1e-4, 1e-2, 0.1, 1, 10]) if (!Number.isFinite(pk(k))) throw new Error(`P(${k}) = ${pk(k)} from an accepted file`);
+  return e;
+}
+
 export function readers(): Reader[] {
   const s = sample();
   const nzText = Array.from(s.z, (z, j) => [z, ...s.nz.map((n) => n[j])].join(' ')).join('\n');
@@ -229,6 +283,8 @@ export function readers(): Reader[] {
     { name: 'SACC HDF5', h5: true, file: 'data.sacc.hdf5', make: (dir) => saccHdf5File(join(dir, 'make.sacc.hdf5')), read: (p) => readSaccHdf5(p) },
     { name: 'SACC FITS', file: 'data.sacc.fits', make: async () => saccFitsBytes(twoPointSample()), read: async (p) => readSaccFits(p) },
     { name: '2pt-FITS', file: 'data.2pt.fits', make: async () => twoPointFitsBytes(twoPointSample()), read: async (p) => readTwoPointFits(p) },
+    { name: 'P(k) emulator JSON (GP)', file: 'pk-gp.json', make: text(JSON.stringify(pkEmulatorJson('gp'))), read: async (p) => readPkEmulatorAndUse(p) },
+    { name: 'P(k) emulator JSON (MLP)', file: 'pk-mlp.json', make: text(JSON.stringify(pkEmulatorJson('mlp'))), read: async (p) => readPkEmulatorAndUse(p) },
     { name: 'analysis config YAML', file: 'analysis.yaml', make: text(ANALYSIS_YAML), read: async (p) => readAnalysisConfig(p) },
     {
       name: 'checkpoint',
@@ -242,12 +298,51 @@ export function readers(): Reader[] {
   ];
 }
 
-/** Seeded mutations of a valid file: truncations, bit flips, header edits and NaN/Inf/huge-number edits. */
+/** Every path to a value in a JSON document (arrays by index), the root excepted. */
+function jsonPaths(v: unknown, path: Array<string | number> = []): Array<Array<string | number>> {
+  if (v === null || typeof v !== 'object') return [];
+  const entries: Array<[string | number, unknown]> = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
+  return entries.flatMap(([k, x]) => [[...path, k], ...jsonPaths(x, [...path, k])]);
+}
+
+/**
+ * A structural edit of a JSON document: one value (seeded) gets another type, an extreme number, or,
+ * for an array, one element fewer or more (a wrong length).
+ */
+function jsonEdit(doc: unknown, rng: Random): { label: string; doc: unknown } {
+  const copy = structuredClone(doc);
+  const paths = jsonPaths(copy);
+  const path = paths[rng.int(paths.length)];
+  const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], copy) as Record<string | number, unknown>;
+  const key = path[path.length - 1];
+  const value = parent[key];
+  const where = path.join('.');
+  if (Array.isArray(value) && value.length > 0 && rng.uniform() < 0.5) {
+    if (rng.uniform() < 0.5) value.pop();
+    else value.push(structuredClone(value[value.length - 1]));
+    return { label: `${where}: length ${value.length}`, doc: copy };
+  }
+  const by = ['"x"', 'null', '[]', '{}', '1e308', '-1e308', '1e12', '-1', '0', 'true'][rng.int(10)];
+  parent[key] = JSON.parse(by);
+  return { label: `${where} -> ${by}`, doc: copy };
+}
+
+/**
+ * Seeded mutations of a valid file: truncations, bit flips, header edits and NaN/Inf/huge-number edits;
+ * for JSON, structural edits too (types, extreme numbers, array lengths).
+ */
 export function* mutations(good: Uint8Array, rng: Random, count: number): Generator<{ label: string; bytes: Uint8Array }> {
   yield { label: 'empty', bytes: new Uint8Array(0) };
   const isText = good.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+  let json: unknown;
+  try {
+    json = isText ? JSON.parse(new TextDecoder().decode(good)) : undefined;
+  } catch {
+    json = undefined;
+  }
+  const structured = json !== null && typeof json === 'object';
   for (let i = 0; i < count; i++) {
-    const kind = rng.int(isText ? 4 : 3);
+    const kind = rng.int(isText ? (structured ? 5 : 4) : 3);
     const bytes = Uint8Array.from(good);
     if (kind === 0) {
       const at = rng.int(good.length);
@@ -262,6 +357,9 @@ export function* mutations(good: Uint8Array, rng: Random, count: number): Genera
       const n = 1 + rng.int(6);
       for (let f = 0; f < n; f++) bytes[rng.int(span)] = rng.int(256);
       yield { label: `${n} header bytes edited`, bytes };
+    } else if (kind === 4) {
+      const e = jsonEdit(json, rng);
+      yield { label: `JSON edit ${e.label}`, bytes: new TextEncoder().encode(JSON.stringify(e.doc)) };
     } else {
       // Text: replace one number by NaN, Infinity, -1, 1e308 or 1e12.
       const t = new TextDecoder().decode(good);
@@ -304,11 +402,6 @@ export async function attemptHere(r: Reader, path: string): Promise<'accepted' |
   return outcome;
 }
 
-/** The compiled worker (from the sources under the test runner, or from dist/ itself). */
-function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('../../dist/bench/reliability/fuzz-worker.js', import.meta.url) : new URL('./fuzz-worker.js', import.meta.url);
-}
-
 /** Seconds one HDF5 case may take. */
 const CASE_SECONDS = 20;
 
@@ -318,7 +411,7 @@ class H5Runner {
   restarts = 0;
 
   async run(reader: string, path: string): Promise<string> {
-    this.worker ??= new Worker(workerUrl());
+    this.worker ??= new Worker(workerScript(new URL('./fuzz-worker.js', import.meta.url)));
     const w = this.worker;
     const reply = await new Promise<{ outcome: string; aborted: boolean }>((resolve) => {
       // A read that neither returns nor fails within the limit is a hang: unclean.

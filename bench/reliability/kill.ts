@@ -6,7 +6,7 @@
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadH5 } from '../../src/io/h5.js';
@@ -121,9 +121,10 @@ export function sameBytes(a: string, b: string): boolean {
 
 /**
  * Two model files (emulators, meta-emulators) hold the same weights and scalers bit for bit and the same
- * metadata apart from wall-clock times ("seconds"), which no rerun can reproduce.
+ * metadata apart from wall-clock times ("seconds"), which no rerun can reproduce. `sameDir` = [dirA, dirB]
+ * treats paths under run directory dirA in a's metadata (e.g. its training data) as those under dirB.
  */
-export async function sameModel(a: string, b: string): Promise<boolean> {
+export async function sameModel(a: string, b: string, sameDir?: [string, string]): Promise<boolean> {
   const h5 = await loadH5();
   const strip = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(strip) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'seconds').map(([k, x]) => [k, strip(x)])) : v;
@@ -134,10 +135,57 @@ export async function sameModel(a: string, b: string): Promise<boolean> {
         const v = (f.get(k) as { value: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number } }).value;
         return [k, Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')];
       });
-      return JSON.stringify({ arrays, metadata: strip(JSON.parse(String(f.attrs.metadata.value))), architecture: f.attrs.architecture.value });
+      const text = String(f.attrs.metadata.value);
+      const metadata = sameDir && p === a ? text.replaceAll(JSON.stringify(sameDir[0]).slice(1, -1), JSON.stringify(sameDir[1]).slice(1, -1)) : text;
+      return JSON.stringify({ arrays, metadata: strip(JSON.parse(metadata)), architecture: f.attrs.architecture.value });
     } finally {
       f.close();
     }
   };
+  return existsSync(a) && existsSync(b) && read(a) === read(b);
+}
+
+/**
+ * Start `cosmeta args` and SIGKILL its process group as soon as `when()` holds (polled every 5 ms), e.g.
+ * once a checkpoint file appears: a kill inside a named stage rather than at a random moment. Returns the
+ * run and whether the kill landed (false: the job ended first).
+ */
+export async function killWhen(args: string[], cwd: string, when: () => boolean, env: Record<string, string> = {}): Promise<{ run: Run; killed: boolean }> {
+  const job = startCosmeta(args, cwd, env);
+  let finished = false;
+  void job.exited.then(() => (finished = true));
+  while (!finished && !when()) await sleep(5);
+  if (!finished) job.kill();
+  const run = await job.exited;
+  return { run, killed: run.signal === 'SIGKILL' };
+}
+
+/** Every file under `dir`, as paths relative to it, sorted. */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const r = rel ? join(rel, e.name) : e.name;
+      if (e.isDirectory()) walk(r);
+      else out.push(r);
+    }
+  };
+  walk('');
+  return out.sort();
+}
+
+/** Keys of run-time measurements and dates, which no rerun reproduces (compared as present, not by value). */
+const TIMING_KEY = /seconds|^date$/i;
+
+/** A JSON value with the values of timing keys replaced by a marker (their presence is still compared). */
+export function withoutTimings(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutTimings);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, TIMING_KEY.test(k) ? '<timing>' : withoutTimings(x)]));
+  return v;
+}
+
+/** Two JSON files hold the same values apart from timings (see withoutTimings). */
+export function sameJson(a: string, b: string): boolean {
+  const read = (p: string) => JSON.stringify(withoutTimings(JSON.parse(readFileSync(p, 'utf8'))));
   return existsSync(a) && existsSync(b) && read(a) === read(b);
 }

@@ -14,6 +14,7 @@
 
 import type { Command } from 'commander';
 import { CosmetaError } from '../errors.js';
+import { hmcCheckpointer, removeCheckpoint } from '../io/checkpoint.js';
 import { writeFieldFile, type FieldDataset } from '../io/field-file.js';
 import { withOutputLock } from '../io/lock.js';
 import { DEFAULT_LENSING_MOCK, DEFAULT_ZELDOVICH_MOCK, lensingMock, zeldovichMock } from '../pipeline/field.js';
@@ -100,7 +101,10 @@ export async function runFieldWiener(o: FieldWienerOptions): Promise<void> {
   const bar = progress(o.progress);
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const r = await lensingMock({ ...opts, onProgress: bar.update });
+  // With --out, the HMC run resumes from OUT.partial after an interruption (the same numbers as a whole run).
+  const partial = o.out ? `${o.out}.partial` : null;
+  const checkpoint = partial ? hmcCheckpointer(partial, JSON.stringify({ command: 'field wiener', ...opts })) : undefined;
+  const r = await lensingMock({ ...opts, onProgress: bar.update, checkpoint });
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
   const cpuHours = cpuSeconds(cpu0) / 3600;
@@ -167,6 +171,7 @@ export async function runFieldWiener(o: FieldWienerOptions): Promise<void> {
     config: JSON.stringify(config),
     summary: JSON.stringify(summary),
   });
+  if (partial) removeCheckpoint(partial);
   if (o.figures) {
     const sd = r.run.variance.map(Math.sqrt);
     await writeFigure(mapsSpec([{ title: 'truth', values: r.truth }, { title: 'data', values: r.model.data[0] }, { title: 'posterior mean', values: r.run.mean }, { title: 'posterior sd', values: sd }], n), `${o.figures}/wiener-maps.png`);
@@ -214,7 +219,10 @@ export async function runFieldZeldovich(o: FieldZeldovichOptions): Promise<void>
   };
   const bar = progress(o.progress);
   const cpu0 = process.cpuUsage();
-  const r = await zeldovichMock({ ...opts, onProgress: bar.update });
+  // With --out, the HMC run resumes from OUT.partial after an interruption (the same numbers as a whole run).
+  const partial = o.out ? `${o.out}.partial` : null;
+  const checkpoint = partial ? hmcCheckpointer(partial, JSON.stringify({ command: 'field zeldovich', ...opts })) : undefined;
+  const r = await zeldovichMock({ ...opts, onProgress: bar.update, checkpoint });
   bar.stop();
   const cpuHours = cpuSeconds(cpu0) / 3600;
   const n = opts.grid;
@@ -266,6 +274,7 @@ export async function runFieldZeldovich(o: FieldZeldovichOptions): Promise<void>
     ],
     { samples: opts.samples, ess: r.essCells, ess_shells: r.essShells, thin: opts.thin, seed: opts.seed, acceptance: r.run.meanAcceptProb, step_size: r.run.stepSize, config: JSON.stringify(config), summary: JSON.stringify(summary) },
   );
+  if (partial) removeCheckpoint(partial);
   if (o.figures) {
     const slice = (f: Float64Array) => f.subarray((n >> 1) * n * n, ((n >> 1) + 1) * n * n);
     const sd = r.run.variance.map(Math.sqrt);

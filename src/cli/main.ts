@@ -108,7 +108,7 @@ function program(): Command {
     .option('--data <file>', 'volume: meta-training tasks (HDF5 from cosmeta generate; its last task validates)')
     .option('--epochs <n>', 'volume: maximum meta-epochs per grid point (default 10; 100 at paper scale)')
     .requiredOption('--seed <n>', 'first seed (seeds seed..seed+9, or +19 at paper scale)')
-    .addOption(new Option('--scale <scale>', 'reduced (small) or the paper sizes').default('small').choices(['small', 'paper']))
+    .addOption(new Option('--scale <scale>', 'reduced (small), the paper sizes, or tiny (exercises every step in seconds)').default('small').choices(['tiny', 'small', 'paper']))
     .option('--out-dir <dir>', 'where the JSON and PNG go', 'results/studies')
     .action((name, o) => runStudy(name, o));
 

@@ -5,10 +5,10 @@
  * every step. Effective sample sizes come from emcee's integrated autocorrelation time (autocorr.ts).
  */
 
-import { requireInteger } from '../errors.js';
+import { CosmetaError, requireInteger } from '../errors.js';
 import { Random } from '../math/random.js';
 import { integratedTime } from './autocorr.js';
-import { HmcSampler, type DifferentiableDensity, type HmcSettings } from './hmc.js';
+import { HmcSampler, type DifferentiableDensity, type HmcSettings, type HmcState } from './hmc.js';
 import type { MassMatrix } from './mass.js';
 import { runSampler } from './sampler.js';
 
@@ -25,6 +25,32 @@ export interface HmcRunOptions {
   /** A short vector recorded at every post-warm-up step (e.g. a few pixels, for autocorrelation times). */
   track?: (x: Float64Array, derived: Float64Array) => Float64Array;
   onProgress?: (done: number, total: number) => void;
+  /** Save and resume the run (see HmcCheckpointer): a resumed run gives the same numbers as a whole one. */
+  checkpoint?: HmcCheckpointer;
+}
+
+/** Everything a run needs to continue after `done` trajectories (warm-up included). */
+export interface HmcSnapshot {
+  done: number;
+  state: HmcState;
+  rng: ReturnType<Random['getState']>;
+  /** Welford's running mean and sum of squared deviations of the derived map (null before sampling). */
+  mean: Float64Array | null;
+  m2: Float64Array | null;
+  kept: Float64Array[];
+  tracks: Float64Array[];
+  logProb: Float64Array;
+  scalars: Float64Array;
+}
+
+/**
+ * Storage of a run's snapshots (src/io/checkpoint.ts keeps them in a file). `save` is offered after every
+ * trajectory; it decides whether to call `snapshot()` (e.g. every few seconds) and must copy or write what
+ * it returns at once, since the run keeps updating those arrays.
+ */
+export interface HmcCheckpointer {
+  load(): HmcSnapshot | null;
+  save(done: number, total: number, snapshot: () => HmcSnapshot): void;
 }
 
 export interface HmcRunResult {
@@ -55,22 +81,35 @@ export async function runHmc(target: DifferentiableDensity, mass: MassMatrix, x0
   requireInteger('samples', o.samples, 2);
   requireInteger('thin', o.thin, 1);
   const sampler = new HmcSampler(target, mass, o.settings);
-  const rng = new Random(o.seed);
-  const state = sampler.initialState(x0);
   const derive = o.derive ?? ((x: Float64Array) => Float64Array.from(x));
   const warmup = sampler.settings.warmup;
   const total = warmup + o.samples;
-  const t0 = performance.now();
-  await runSampler(sampler, state, rng, warmup, (_, k) => o.onProgress?.(k, total));
-  const t1 = performance.now();
   const scalars = o.scalars ?? [];
-  const logProb = new Float64Array(o.samples);
-  const trace = new Float64Array(o.samples * scalars.length);
-  const kept: Float64Array[] = [];
-  const tracks: Float64Array[] = [];
-  let mean: Float64Array | null = null;
-  let m2: Float64Array | null = null;
-  await runSampler(sampler, state, rng, o.samples, (s, k) => {
+  const saved = o.checkpoint?.load() ?? null;
+  if (saved && !(Number.isInteger(saved.done) && saved.done >= 0 && saved.done <= total && saved.logProb.length === o.samples && saved.scalars.length === o.samples * scalars.length)) {
+    throw new CosmetaError(`the HMC checkpoint (${saved.done} trajectories, ${saved.logProb.length} samples) does not fit this run (${total} trajectories, ${o.samples} samples); delete it to start again`);
+  }
+  const rng = saved ? Random.fromState(saved.rng) : new Random(o.seed);
+  const state = saved ? saved.state : sampler.initialState(x0);
+  const logProb = saved ? saved.logProb : new Float64Array(o.samples);
+  const trace = saved ? saved.scalars : new Float64Array(o.samples * scalars.length);
+  const kept: Float64Array[] = saved ? saved.kept : [];
+  const tracks: Float64Array[] = saved ? saved.tracks : [];
+  let mean: Float64Array | null = saved?.mean ?? null;
+  let m2: Float64Array | null = saved?.m2 ?? null;
+  let done = saved?.done ?? 0;
+  const offer = () => o.checkpoint?.save(done, total, () => ({ done, state, rng: rng.getState(), mean, m2, kept, tracks, logProb, scalars: trace }));
+  const t0 = performance.now();
+  const warmed = Math.min(done, warmup);
+  await runSampler(sampler, state, rng, warmup - warmed, (_, k) => {
+    done = warmed + k;
+    o.onProgress?.(done, total);
+    offer();
+  });
+  const t1 = performance.now();
+  const sampled = done - warmup;
+  await runSampler(sampler, state, rng, o.samples - sampled, (s, kk) => {
+    const k = sampled + kk;
     const i = k - 1;
     logProb[i] = s.logProb;
     scalars.forEach((j, c) => {
@@ -89,7 +128,9 @@ export async function runHmc(target: DifferentiableDensity, mass: MassMatrix, x0
     }
     if (k % o.thin === 0) kept.push(y);
     if (o.track) tracks.push(o.track(s.position, y));
-    o.onProgress?.(warmup + k, total);
+    done = warmup + k;
+    o.onProgress?.(done, total);
+    offer();
   });
   const t2 = performance.now();
   const n = o.samples;

@@ -12,8 +12,11 @@
  * The checksum (FNV-1a over the array bytes) catches damage the header cannot.
  */
 
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
 import { CosmetaError } from '../errors.js';
+import type { HmcState } from '../inference/hmc.js';
+import type { HmcCheckpointer, HmcSnapshot } from '../inference/hmc-run.js';
 import type { Checkpointer, FitState } from '../nn/train.js';
 import { writeFileAtomic } from './atomic.js';
 
@@ -175,6 +178,87 @@ export function rowCheckpoint<T>(path: string, identity: string): { rows: T[]; a
     add(row: T) {
       rows.push(row);
       writeFileAtomic(path, `${JSON.stringify({ identity, rows })}\n`);
+    },
+  };
+}
+
+/**
+ * Remove, under `dir` (recursively), every checkpoint `X.partial` (file or directory) whose output `X`
+ * exists: a job killed between writing its output and removing its checkpoint leaves one, and a rerun
+ * that skips the finished output would otherwise keep it forever. The output is written atomically, so
+ * its existence means the checkpoint is spent.
+ */
+export function removeFinishedCheckpoints(dir: string): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.name.endsWith('.partial') && existsSync(p.slice(0, -'.partial'.length))) rmSync(p, { recursive: true, force: true });
+    else if (e.isDirectory()) removeFinishedCheckpoints(p);
+  }
+}
+
+/** Rows of equal length flattened into one array, and back. */
+function flatten(rows: readonly Float64Array[]): { flat: Float64Array; dim: number } {
+  const dim = rows[0]?.length ?? 0;
+  const flat = new Float64Array(rows.length * dim);
+  rows.forEach((r, i) => flat.set(r, i * dim));
+  return { flat, dim };
+}
+
+function unflatten(flat: Float64Array, count: number, dim: number): Float64Array[] {
+  return Array.from({ length: count }, (_, i) => flat.slice(i * dim, (i + 1) * dim));
+}
+
+/**
+ * An HmcCheckpointer (src/inference/hmc-run.ts) in a checkpoint file: the sampler's state, the random
+ * generator, the running moments and every stored map, saved at most every `checkpointInterval()` s.
+ */
+export function hmcCheckpointer(path: string, identity: string): HmcCheckpointer {
+  let last = performance.now();
+  const interval = checkpointInterval() * 1000;
+  const f64 = (c: CheckpointData, name: string): Float64Array => {
+    const a = c.arrays[name];
+    if (!(a instanceof Float64Array)) throw new CosmetaError(`${path}: the checkpoint has no float64 array "${name}"; delete it to start again`);
+    return a;
+  };
+  return {
+    load: () => {
+      const c = readCheckpoint(path, identity);
+      if (!c) return null;
+      const s = c.state as { done: number; sampler: Omit<HmcState, 'position' | 'gradient'>; rng: HmcSnapshot['rng']; hasMean: boolean; kept: [number, number]; tracks: [number, number] };
+      const kept = f64(c, 'kept');
+      const tracks = f64(c, 'tracks');
+      if (kept.length !== s.kept[0] * s.kept[1] || tracks.length !== s.tracks[0] * s.tracks[1]) throw new CosmetaError(`${path}: damaged checkpoint (stored maps do not match their counts); delete it to start again`);
+      return {
+        done: s.done,
+        state: { ...s.sampler, position: f64(c, 'position'), gradient: f64(c, 'gradient') },
+        rng: s.rng,
+        mean: s.hasMean ? f64(c, 'mean') : null,
+        m2: s.hasMean ? f64(c, 'm2') : null,
+        kept: unflatten(kept, s.kept[0], s.kept[1]),
+        tracks: unflatten(tracks, s.tracks[0], s.tracks[1]),
+        logProb: f64(c, 'logProb'),
+        scalars: f64(c, 'scalars'),
+      };
+    },
+    save: (done, total, snapshot) => {
+      if (done < total && performance.now() - last < interval) return;
+      last = performance.now();
+      const snap = snapshot();
+      const { position, gradient, ...sampler } = snap.state;
+      const kept = flatten(snap.kept);
+      const tracks = flatten(snap.tracks);
+      const arrays: Record<string, CheckpointArray> = { position, gradient, logProb: snap.logProb, scalars: snap.scalars, kept: kept.flat, tracks: tracks.flat };
+      if (snap.mean && snap.m2) Object.assign(arrays, { mean: snap.mean, m2: snap.m2 });
+      writeCheckpoint(path, identity, {
+        state: { done: snap.done, sampler, rng: snap.rng, hasMean: snap.mean !== null, kept: [snap.kept.length, kept.dim], tracks: [snap.tracks.length, tracks.dim] },
+        arrays,
+      });
     },
   };
 }

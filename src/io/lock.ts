@@ -13,9 +13,9 @@
  * over (the message says so). Re-entrant within one process (the same output locked twice nests).
  */
 
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeSync, type Dirent } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CosmetaError } from '../errors.js';
 
 export interface LockHolder {
@@ -176,5 +176,25 @@ export async function withOutputLock<T>(path: string, fn: () => Promise<T> | T):
     return await fn();
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * Remove the locks under `dir` (recursively) whose holders are dead, as a job that owns the whole
+ * directory does before it starts: a run killed right after finishing an inner output leaves that
+ * output's lock behind, and a rerun that skips the finished output would otherwise never remove it. A
+ * lock held by a live process is an error (another process is writing inside the directory).
+ */
+export function clearStaleLocks(dir: string): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return; // no directory yet: no locks
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) clearStaleLocks(p);
+    else if (e.name.endsWith('.lock')) acquireOutputLock(p.slice(0, -'.lock'.length)).release();
   }
 }

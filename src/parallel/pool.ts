@@ -6,6 +6,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../paths.js';
 
 export interface PoolOptions {
   /** Number of workers (default: available cores). */
@@ -31,8 +32,9 @@ export class WorkerPool<Task, Result> {
    */
   constructor(moduleUrl: URL, init: unknown, options: PoolOptions = {}) {
     this.size = Math.max(1, options.size ?? availableParallelism());
+    const script = workerScript(moduleUrl);
     for (let i = 0; i < this.size; i++) {
-      const w = new Worker(moduleUrl, { workerData: init });
+      const w = new Worker(script, { workerData: init });
       w.on('message', (msg: { ok: boolean; result?: unknown; error?: string }) => {
         const p = this.pending.get(w);
         this.pending.delete(w);

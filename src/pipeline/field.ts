@@ -17,7 +17,7 @@ import { convergenceSpectrum, linearMatterSpectrum } from '../field/spectra.js';
 import { summariseSpectra, type SpectrumSummary } from '../field/statistics.js';
 import { amplitudePosterior, bhattacharyyaToDensity, wienerDiagonal } from '../field/wiener.js';
 import { ZeldovichModel } from '../field/zeldovich.js';
-import { median, monteCarloZ, runHmc, type HmcRunResult } from '../inference/hmc-run.js';
+import { median, monteCarloZ, runHmc, type HmcCheckpointer, type HmcRunResult } from '../inference/hmc-run.js';
 import { FourierDiagonalMass } from '../inference/mass.js';
 import { FourierGrid } from '../math/fft.js';
 import { deriveSeed, Random } from '../math/random.js';
@@ -35,6 +35,8 @@ export interface LensingMockOptions {
   /** Sample ln A jointly (flat prior on [-2, 2]); otherwise A = 1. */
   sampleAmplitude: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Resume the HMC run from (and save it to) a checkpoint. */
+  checkpoint?: HmcCheckpointer;
 }
 
 export const DEFAULT_LENSING_MOCK: Omit<LensingMockOptions, 'seed'> = { grid: 64, samples: 2000, warmup: 300, thin: 10, sideDeg: 10, ngal: 30, sigmaE: 0.26, sampleAmplitude: false };
@@ -93,6 +95,7 @@ export async function lensingMock(o: LensingMockOptions): Promise<LensingMockRes
     scalars: o.sampleAmplitude ? [model.size] : [],
     derive: (p) => Float64Array.from(model.convergence(p)),
     onProgress: o.onProgress,
+    checkpoint: o.checkpoint,
   });
   const noisePower = new Float64Array(grid.size).fill(grid.size * sigma2);
   const wiener = wienerDiagonal(grid, spectrum, noisePower, model.data[0]);
@@ -164,6 +167,8 @@ export interface ZeldovichMockOptions {
   /** Fraction of the box (a slab along the first axis) outside the survey, selection 0. */
   maskedFraction: number;
   onProgress?: (done: number, total: number) => void;
+  /** Resume the HMC run from (and save it to) a checkpoint. */
+  checkpoint?: HmcCheckpointer;
 }
 
 export const DEFAULT_ZELDOVICH_MOCK: Omit<ZeldovichMockOptions, 'seed'> = { grid: 32, samples: 600, warmup: 150, thin: 20, side: 1000, redshift: 1, meanCount: 2, bias: 1.2, maskedFraction: 0.125 };
@@ -209,6 +214,7 @@ export async function zeldovichMock(o: ZeldovichMockOptions): Promise<ZeldovichM
       return out;
     },
     onProgress: o.onProgress,
+    checkpoint: o.checkpoint,
   });
   const cellSeries = run.tracks.map((t) => t.subarray(0, cells.length));
   const shellSeries = run.tracks.map((t) => t.subarray(cells.length));

@@ -28,8 +28,8 @@ import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/l
 import { runMcmc, DEFAULT_MCMC } from '../inference/mcmc.js';
 import { paperPriorRanges, paperProblem } from '../inference/problem.js';
 import { writeFileAtomic } from '../io/atomic.js';
-import { fitCheckpointer, removeCheckpoint, rowCheckpoint } from '../io/checkpoint.js';
-import { withOutputLock } from '../io/lock.js';
+import { fitCheckpointer, removeCheckpoint, removeFinishedCheckpoints, rowCheckpoint } from '../io/checkpoint.js';
+import { clearStaleLocks, withOutputLock } from '../io/lock.js';
 import { nodeLinearOptions } from '../io/pk-emulator-file.js';
 import { PAPER_PRETRAIN, pretrainSingleTask } from '../meta/baselines.js';
 import { Emulator, type EmulatorInfo } from '../meta/emulator.js';
@@ -113,6 +113,21 @@ interface Stage {
   run(): Promise<void>;
 }
 
+/** Stage wall times [s] recorded by earlier runs in OUT/stages.json ({} before the first). */
+function readStageTimes(path: string): Record<string, number> {
+  if (!existsSync(path)) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    v = null;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.values(v).every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw new CosmetaError(`${path}: not a JSON object of stage times in seconds; delete it (only the report's run-time table uses it)`);
+  }
+  return v as Record<string, number>;
+}
+
 /** Run the pipeline (or the stages still missing), holding the lock on the output directory. */
 export async function reproduce(o: ReproduceOptions): Promise<void> {
   validateScale(o.scale);
@@ -129,6 +144,9 @@ async function runStages(o: ReproduceOptions): Promise<void> {
   const seeds = pipelineSeeds(o.seed);
   const out = (rel: string) => join(o.outDir, rel);
   for (const dir of ['data', 'models', 'emulators', 'studies', 'chains', 'figures']) mkdirSync(out(dir), { recursive: true });
+  // Locks and checkpoints of stage outputs left by a killed run (whose finished outputs a rerun skips) go first.
+  clearStaleLocks(o.outDir);
+  removeFinishedCheckpoints(o.outDir);
 
   const settings = `${JSON.stringify({ scale: s, seed: o.seed }, null, 2)}\n`;
   if (existsSync(out(F.settings))) {
@@ -136,7 +154,7 @@ async function runStages(o: ReproduceOptions): Promise<void> {
       throw new CosmetaError(`${o.outDir} holds a run with other settings (${out(F.settings)}); give another --out-dir, or delete it to start again`);
     }
   } else writeFileAtomic(out(F.settings), settings);
-  const stageTimes: Record<string, number> = existsSync(out(F.stages)) ? (JSON.parse(readFileSync(out(F.stages), 'utf8')) as Record<string, number>) : {};
+  const stageTimes = readStageTimes(out(F.stages));
 
   const problem = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
   const parameterNames = Object.keys(paperRanges(problem.nz.length));

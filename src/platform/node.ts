@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { WASM_DIR } from '../paths.js';
+import { WASM_DIR, workerScript } from '../paths.js';
 import type { KernelThreadInit, Platform, PlatformThread } from './platform.js';
 
 /** The bytes of a kernel file, synchronously (Node only). */
@@ -25,7 +25,7 @@ export const nodePlatform: Platform = {
   },
   sharedMemory: () => true,
   startKernelThread: async (init: KernelThreadInit): Promise<PlatformThread> => {
-    const worker = new Worker(new URL('../nn/wasm-worker.js', import.meta.url), { workerData: init });
+    const worker = new Worker(workerScript(new URL('../nn/wasm-worker.js', import.meta.url)), { workerData: init });
     await new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);

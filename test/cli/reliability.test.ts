@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cleanExit, killAndResume, runCosmeta, sameBytes, sameModel, startCosmeta } from '../../bench/reliability/kill.js';
+import { cleanExit, filesUnder, killAndResume, killWhen, runCosmeta, sameBytes, sameJson, sameModel, startCosmeta } from '../../bench/reliability/kill.js';
+import { readFieldFile } from '../../src/io/field-file.js';
 import { DEFAULT_META_EMULATOR } from '../../src/paths.js';
 import { targetSample } from '../../src/tasks/target.js';
 
-// The built command (npm test builds dist/ first), SIGKILLed as a process group at seeded moments.
+// The built command (the tests' global setup builds dist/), SIGKILLed as a process group at seeded moments.
 // Each describe block works in its own temporary directory.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,6 +68,62 @@ describe('one writer per output, and resume after SIGKILL with identical bytes',
     expect(k.killedAfter.length).toBeGreaterThanOrEqual(1);
     expect(sameBytes(join(dir, 'whole.json'), join(dir, 'killed.json'))).toBe(true);
   }, 120_000);
+
+  it('study samples: killed inside pre-training and inside the rows, resumes to the numbers of an uninterrupted run', async () => {
+    // --scale tiny: 300 + 200 + 300 theory spectra, 20 pre-training epochs, 2 x 2 x 2 adaptations.
+    // Checkpoints after every epoch, so each kill lands after one (results do not depend on it).
+    const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-study-'));
+    const args = (o: string) => ['study', 'samples', '--scale', 'tiny', '--seed', '1', '--out-dir', o];
+    const env = { COSMETA_CHECKPOINT_SECONDS: '0' };
+    const whole = runCosmeta(args('whole'), dir);
+    expect(whole.status, whole.stderr).toBe(0);
+    const o = join(dir, 'killed');
+    for (const t of ['samples-single-task.partial', 'samples.json.partial']) {
+      const k = await killWhen(args('killed'), dir, () => existsSync(join(o, t)), env);
+      expect(k.killed, `kill at ${t}: ${k.run.stderr}`).toBe(true);
+      expect(existsSync(join(o, 'samples.json')), 'no output before the end').toBe(false);
+      expect(existsSync(join(o, 'samples.json.lock'))).toBe(true);
+    }
+    const r = runCosmeta(args('killed'), dir, env);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(o, 'samples.json.lock')), 'lock released').toBe(false);
+    // Checkpoints removed, nothing else left: the same files as the uninterrupted run.
+    expect(filesUnder(o)).toEqual(['samples.json', 'samples.png']);
+    expect(filesUnder(join(dir, 'whole'))).toEqual(filesUnder(o));
+    // Every number but the adaptation wall times (adaptSeconds); the figure (MAPE and f5) byte for byte.
+    expect(sameJson(join(o, 'samples.json'), join(dir, 'whole', 'samples.json'))).toBe(true);
+    expect(sameBytes(join(o, 'samples.png'), join(dir, 'whole', 'samples.png'))).toBe(true);
+  }, 600_000);
+
+  it('field wiener: HMC killed in warm-up and in sampling resumes to the numbers of an uninterrupted run', async () => {
+    // 16 x 16 map, 100 warm-up + 300 samples; checkpoints after every trajectory (COSMETA_CHECKPOINT_SECONDS=0).
+    const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-field-'));
+    const args = (out: string) => ['field', 'wiener', '--grid', '16', '--seed', '2', '--samples', '300', '--warmup', '100', '--thin', '5', '--no-progress', '--out', out];
+    const env = { COSMETA_CHECKPOINT_SECONDS: '0' };
+    const whole = runCosmeta(args('whole.h5'), dir);
+    expect(whole.status, whole.stderr).toBe(0);
+    const partial = join(dir, 'killed.h5.partial');
+    const size = () => (existsSync(partial) ? statSync(partial).size : 0);
+    // First kill: at the first checkpoint (warm-up). Second: once the checkpoint holds 100 more sample
+    // maps (16 x 16 float64 each) than the first, i.e. a third of the way through sampling.
+    let k = await killWhen(args('killed.h5'), dir, () => size() > 0, env);
+    expect(k.killed, k.run.stderr).toBe(true);
+    const first = size();
+    k = await killWhen(args('killed.h5'), dir, () => size() > first + 100 * 256 * 8, env);
+    expect(k.killed, k.run.stderr).toBe(true);
+    expect(existsSync(join(dir, 'killed.h5')), 'no output before the end').toBe(false);
+    const r = runCosmeta(args('killed.h5'), dir, env);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(partial), 'checkpoint removed').toBe(false);
+    expect(existsSync(join(dir, 'killed.h5.lock')), 'lock released').toBe(false);
+    const names = ['data', 'truth', 'mean', 'variance', 'wiener_mean', 'samples', 'log_prob'];
+    const attrs = ['samples', 'ess', 'ess_min', 'tau_median', 'acceptance', 'step_size', 'gradients', 'config'];
+    const a = await readFieldFile(join(dir, 'whole.h5'), names, attrs);
+    const b = await readFieldFile(join(dir, 'killed.h5'), names, attrs);
+    // Every map bit for bit and every sampler figure; only the wall and CPU times differ (not compared).
+    for (const n of names) expect(Buffer.from(b.datasets[n].data.buffer).equals(Buffer.from(a.datasets[n].data.buffer)), n).toBe(true);
+    expect(b.attrs).toEqual(a.attrs);
+  }, 600_000);
 
   describe('training', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cosmeta-rel-train-'));

@@ -1,15 +1,33 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cleanExit, filesUnder, killWhen, runCosmeta, sameBytes, sameJson, sameModel } from '../../bench/reliability/kill.js';
 import { METHODS, pipelineFiles } from '../../src/pipeline/files.js';
 import { reproduceScale } from '../../src/pipeline/scales.js';
 
-// The built command (npm test builds dist/ first), at the tiny scale: every stage, in seconds.
+// The built command (the tests' global setup builds dist/), at the tiny scale: every stage, in seconds.
+// One uninterrupted run (beforeAll) is the reference; tests that change a run directory work on a copy,
+// so no test depends on another having run first.
 const BIN = join(__dirname, '..', '..', 'bin', 'cosmeta.js');
 const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
 const dir = mkdtempSync(join(tmpdir(), 'cosmeta-reproduce-'));
+
+/**
+ * report.md without what measures this run's time: the date, the meta-training seconds, the chains' wall
+ * times (last column of the posterior table: "n/a" for a chain finished by an earlier run) and the
+ * run-time table.
+ */
+function reportWithoutTimings(md: string): string {
+  return md
+    .slice(0, md.indexOf('## Run time'))
+    .replace(/ on \d{4}-\d\d-\d\d,/, ' on <date>,')
+    .replace(/\(\d+ s\)\./g, '(<seconds>).')
+    .split('\n')
+    .map((l) => (/^\| (full theory|MAML|single-task|fresh) \| .*\|$/.test(l) && l.split('|').length === 12 ? l.replace(/\| [^|]* \|$/, '| <seconds> |') : l))
+    .join('\n');
+}
 
 /** Every leaf of a JSON value with its path. */
 function leaves(x: unknown, path = ''): Array<[string, unknown]> {
@@ -20,7 +38,18 @@ function leaves(x: unknown, path = ''): Array<[string, unknown]> {
 
 describe('cosmeta reproduce --scale tiny', () => {
   const out = join(dir, 'run');
-  const args = ['reproduce', '--scale', 'tiny', '--seed', '3', '--threads', '2', '--no-progress', '--out-dir', out];
+  const argsFor = (o: string) => ['reproduce', '--scale', 'tiny', '--seed', '3', '--threads', '2', '--no-progress', '--out-dir', o];
+  const args = argsFor(out);
+  /** A copy of the reference run to change. */
+  const copyOf = (name: string) => {
+    const to = join(dir, name);
+    cpSync(out, to, { recursive: true });
+    return to;
+  };
+  let first: ReturnType<typeof run>;
+  beforeAll(() => {
+    first = run(args);
+  }, 600_000);
   const scale = reproduceScale('tiny');
   const F = pipelineFiles(scale);
   const files = [
@@ -46,7 +75,7 @@ describe('cosmeta reproduce --scale tiny', () => {
   ];
 
   it('writes every stage file and a summary whose every number is finite', () => {
-    const r = run(args);
+    const r = first;
     expect(r.status, r.stderr).toBe(0);
     for (const f of files) expect(existsSync(join(out, f)), f).toBe(true);
     const summary = JSON.parse(readFileSync(join(out, F.summary), 'utf8'));
@@ -79,14 +108,15 @@ describe('cosmeta reproduce --scale tiny', () => {
   });
 
   it('a rerun skips every finished stage and leaves their files untouched; a lost file is remade identically', () => {
-    const chain = join(out, F.chain('maml'));
+    const o = copyOf('rerun');
+    const chain = join(o, F.chain('maml'));
     const before = readFileSync(chain);
-    const mtime = statSync(join(out, F.meta)).mtimeMs;
+    const mtime = statSync(join(o, F.meta)).mtimeMs;
     rmSync(chain);
-    const r = run(args);
+    const r = run(argsFor(o));
     expect(r.status, r.stderr).toBe(0);
     expect((r.stderr.match(/done already, skipped/g) ?? []).length).toBe(9);
-    expect(statSync(join(out, F.meta)).mtimeMs).toBe(mtime);
+    expect(statSync(join(o, F.meta)).mtimeMs).toBe(mtime);
     expect(Buffer.compare(readFileSync(chain), before)).toBe(0);
   });
 
@@ -108,9 +138,52 @@ describe('cosmeta reproduce --scale tiny', () => {
   });
 
   it('a corrupted stage output is reported by name, not silently reused', () => {
-    writeFileSync(join(out, F.samplesStudy), '{"rows": ');
-    const r = run(args);
+    const o = copyOf('corrupted');
+    writeFileSync(join(o, F.samplesStudy), '{"rows": ');
+    const r = run(argsFor(o));
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/studies\/samples\.json: not valid JSON/);
   });
+
+  it('killed inside meta-training, pre-training, the emulators, study (i) and the emulator chains, resumes to the files of the uninterrupted run', async () => {
+    // The data stages and the full-theory chain are taken from the reference run (the state of a run
+    // interrupted after them; their own resume is generate's and mcmc's, tested in reliability.test.ts).
+    // Then each run is SIGKILLed (its process group) as soon as a file of the stage it is in appears, and
+    // the next run resumes; checkpoints are saved after every epoch so each kill lands after one.
+    const o = join(dir, 'killed');
+    mkdirSync(join(o, 'chains'), { recursive: true });
+    for (const f of [F.settings, F.tasks, F.targetTrain, F.targetTest, F.singleTaskData, F.oodTrain, F.oodTest, F.theoryChain]) cpSync(join(out, f), join(o, f));
+    const env = { COSMETA_CHECKPOINT_SECONDS: '0' };
+    const triggers = [`${F.meta}.partial`, `${F.pretrained}.partial`, F.emulator('maml'), `${F.samplesStudy}.partial`, F.chain('maml')];
+    for (const t of triggers) {
+      const k = await killWhen(argsFor(o), dir, () => existsSync(join(o, t)), env);
+      expect(k.killed, `kill at ${t}: ${k.run.stderr}`).toBe(true);
+      // A kill leaves its lock (a dead holder, taken over by the next run) and never a torn output:
+      // a stage output either exists whole (it is compared below) or not at all.
+      expect(existsSync(`${o}.lock`)).toBe(true);
+    }
+    const r = runCosmeta(argsFor(o), dir, env);
+    expect(r.status, r.stderr).toBe(0);
+    expect(cleanExit(r)).toBe(true);
+    expect(existsSync(`${o}.lock`), 'lock released').toBe(false);
+    // The same files as the uninterrupted run: no checkpoint, temporary file or lock left inside.
+    expect(filesUnder(o)).toEqual(filesUnder(out));
+    for (const f of filesUnder(out)) {
+      if (f.endsWith('.h5') && (f.startsWith('models/') || f.startsWith('emulators/'))) {
+        // Weights and scalers bit for bit; metadata apart from the training wall time (and the run
+        // directory in the recorded paths of the training data).
+        expect(await sameModel(join(o, f), join(out, f), [o, out]), f).toBe(true);
+      } else if (f === F.stages) {
+        continue; // stage wall times only
+      } else if (f.endsWith('.json')) {
+        // Every value apart from run times and the date (keys matching /seconds|date/).
+        expect(sameJson(join(o, f), join(out, f)), f).toBe(true);
+      } else if (f === F.report) {
+        expect(reportWithoutTimings(readFileSync(join(o, f), 'utf8'))).toBe(reportWithoutTimings(readFileSync(join(out, f), 'utf8')));
+      } else {
+        // Data sets, chains and figures: the same bytes.
+        expect(sameBytes(join(o, f), join(out, f)), f).toBe(true);
+      }
+    }
+  }, 600_000);
 });

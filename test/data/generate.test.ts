@@ -15,9 +15,10 @@ import {
   ShearTheory,
   targetSample,
   type GenerateConfig,
-} from '../../dist/src/index.js';
+} from '../../src/index.js';
 
-// Generation runs worker threads, which load compiled modules: import the built library (npm test builds dist/ first).
+// Generation's worker threads run the build's theory-worker.js (worker threads run JavaScript only; see
+// workerScript in src/paths.ts): the tests' global setup builds dist/ when it is missing or stale.
 const small: GenerateConfig = { tasks: 3, samples: 12, seed: 21, family: paperFamily(), blockSize: 5 };
 
 describe('dataset generation', () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imnnEstimate, imnnFisher, simulateSet, trainImnn } from '../../dist/src/inference/compression/imnn.js';
-import { GaussianMeanVariance } from '../../dist/src/inference/compression/imnn-toys.js';
-import { Random } from '../../dist/src/math/random.js';
-import type { Backend } from '../../dist/src/nn/backend.js';
-import { mlp } from '../../dist/src/nn/model.js';
-import { WasmBackend } from '../../dist/src/nn/wasm.js';
+import { imnnEstimate, imnnFisher, simulateSet, trainImnn } from '../../src/inference/compression/imnn.js';
+import { GaussianMeanVariance } from '../../src/inference/compression/imnn-toys.js';
+import { Random } from '../../src/math/random.js';
+import type { Backend } from '../../src/nn/backend.js';
+import { mlp } from '../../src/nn/model.js';
+import { WasmBackend } from '../../src/nn/wasm.js';
 
 let be: Backend;
 beforeAll(async () => {

@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
-// The theory model runs worker threads from the built package (npm test builds dist/ first).
-import { GaussianLikelihood, Posterior } from '../../dist/src/inference/likelihood.js';
-import { paperProblem } from '../../dist/src/inference/problem.js';
-import { TheoryModel } from '../../dist/src/parallel/theory-model.js';
+// The threaded theory model's workers run the build's theory-worker.js (worker threads run JavaScript
+// only; see workerScript in src/paths.ts): the tests' global setup builds dist/ when it is missing or stale.
+import { GaussianLikelihood, Posterior } from '../../src/inference/likelihood.js';
+import { paperProblem } from '../../src/inference/problem.js';
+import { TheoryModel } from '../../src/parallel/theory-model.js';
 import { inverseSpd } from '../../src/math/linalg.js';
-import { DEFAULT_LINEAR_MODEL } from '../../dist/src/cosmology/transfer/index.js';
-import { nodeLinearOptions } from '../../dist/src/io/pk-emulator-file.js';
+import { DEFAULT_LINEAR_MODEL } from '../../src/cosmology/transfer/index.js';
+import { nodeLinearOptions } from '../../src/io/pk-emulator-file.js';
 
 const problem = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
 const names = problem.parameters.map((p) => p.name);

@@ -15,6 +15,8 @@ function deadPid(): number {
 const staleLock = (out: string, pid: number) =>
   writeFileSync(lockPathOf(out), `${JSON.stringify({ pid, host: hostname(), started: '2026-01-01T00:00:00.000Z', command: 'cosmeta generate' })}\n`);
 
+// Other processes taking the lock are plain `node` children, which run JavaScript only: they import the
+// build's dist/src/io/lock.js (the tests' global setup builds it when missing or stale).
 describe('output locks (src/io/lock.ts)', () => {
   it('holds the output while the function runs, refuses a second holder by name, and releases after', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'cosmeta-lock-')), 'a.h5');

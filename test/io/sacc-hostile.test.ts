@@ -125,7 +125,8 @@ describe('hostile two-point files give one CosmetaError line naming the file', (
       expect(err[0].startsWith(`cosmeta: ${bad}: `) && err[0].endsWith('\n') && err[0].split('\n').length === 2, err[0]).toBe(true);
     }
     // The HDF5 library writes its diagnostics to file descriptor 2 directly, which no spy sees: read the
-    // bad files in a child process (the built library) and require its stderr to be empty.
+    // bad files in a child process and require its stderr to be empty. A plain `node` child runs
+    // JavaScript only, so it imports the build (the tests' global setup builds dist/ when missing or stale).
     const script = `import { readTwoPointFile } from ${JSON.stringify(pathToFileURL(join(__dirname, '..', '..', 'dist', 'src', 'io', 'two-point-file.js')).href)};
 for (const f of process.argv.slice(1)) await readTwoPointFile(f).then(() => console.log('read'), (e) => console.log(e.name));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, files[0], files[1]], { encoding: 'utf8' });

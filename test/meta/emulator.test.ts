@@ -11,9 +11,8 @@ import { paperParameters } from '../../src/inference/problem.js';
 import { latinHypercube } from '../../src/tasks/design.js';
 import { paperEll, targetSample } from '../../src/tasks/target.js';
 import { Random } from '../../src/math/random.js';
-// Emulators run on the WebAssembly backend from the build (npm test builds dist/ first).
-import { Emulator, trainEmulator } from '../../dist/src/meta/emulator.js';
-import { createBackend } from '../../dist/src/nn/wasm.js';
+import { Emulator, trainEmulator } from '../../src/meta/emulator.js';
+import { createBackend } from '../../src/nn/wasm.js';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'cosmeta.js');
 

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsBackend, type Arr, type Backend, type Layout } from '../../dist/src/nn/backend.js';
-import { createBackend, relaxedSimdAvailable, WasmBackend } from '../../dist/src/nn/wasm.js';
+import { JsBackend, type Arr, type Backend, type Layout } from '../../src/nn/backend.js';
+import { createBackend, relaxedSimdAvailable, WasmBackend } from '../../src/nn/wasm.js';
 
-// The WebAssembly backends run from the build (npm test compiles dist/ and build/wasm first).
+// The kernels are the compiled WebAssembly in build/wasm and the helper threads run the build's
+// src/nn/wasm-worker.js (worker threads run JavaScript only; see workerScript in src/paths.ts): the tests'
+// global setup builds both when they are missing or stale.
 const ref = new JsBackend('float64');
 const SHAPES: Array<[number, number, number]> = [[1, 1, 1], [2, 3, 5], [7, 13, 17], [31, 33, 37], [4, 8, 300], [301, 257, 259], [16, 750, 64]];
 

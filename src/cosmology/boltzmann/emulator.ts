@@ -34,6 +34,13 @@ import type { LinearShape } from '../transfer/model.js';
 export const PK_EMULATOR_FORMAT = 'cosmeta-pk-emulator' as const;
 
 /**
+ * Largest |y| = |ln(P_solver / P_ref)| a sound emulator can predict: the solver's P(k) differs from the
+ * no-wiggle shape by tens of percent at most, so e^50 (a factor 5e21) is only ever a damaged file, and
+ * bounding y keeps exp(y) finite.
+ */
+export const MAX_LN_RATIO = 50;
+
+/**
  * The emulator's domain: a box in omega_m = omega_b + omega_c (log-spaced), the baryon fraction
  * f_b = omega_b / omega_m and h, with Omega_m = omega_m / h^2 bounded too (the inputs are functions of
  * omega_b, omega_c and h only).
@@ -391,6 +398,8 @@ export class PkEmulator {
       },
       prepare: (c: Cosmology) => {
         const y = this.lnRatio(this.inputs(c));
+        const bad = y.findIndex((v) => !(Math.abs(v) <= MAX_LN_RATIO));
+        if (bad >= 0) throw new CosmetaError(`boltzmann_emulated: the emulator predicts ln(P / P_ref) = ${y[bad]} at grid point ${bad} (|value| <= ${MAX_LN_RATIO} expected); its file is damaged`);
         const lnrs = Math.log(soundHorizon(c));
         // The grid is uniform in ln k (x shifted by ln r_s): O(1) lookup.
         const lo = x[0] - lnrs;
