@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   DatasetReader,
-  eisensteinHu,
   fixedSample,
   generateDataset,
   generateInMemory,
@@ -16,6 +15,8 @@ import {
   targetSample,
   type GenerateConfig,
 } from '../../src/index.js';
+import { DEFAULT_LINEAR_MODEL } from '../../src/cosmology/transfer/index.js';
+import { loadLinearModel } from '../../src/io/pk-emulator-file.js';
 
 // Generation's worker threads run the build's theory-worker.js (worker threads run JavaScript only; see
 // workerScript in src/paths.ts): the tests' global setup builds dist/ when it is missing or stale.
@@ -55,7 +56,8 @@ describe('dataset generation', () => {
         expect(Array.from(inputs)).toEqual(Array.from(memory.inputs[t]));
         expect(Array.from(spectra)).toEqual(Array.from(memory.spectra[t]));
         const sample = r.sample(t);
-        const theory = new ShearTheory(sample, h.ell, { linear: eisensteinHu });
+        // The generator's default linear model, as it resolves it.
+        const theory = new ShearTheory(sample, h.ell, { linear: loadLinearModel(DEFAULT_LINEAR_MODEL) });
         const s = 7;
         const { cosmology, nuisance } = modelInputs(h.parameterNames, inputs.subarray(s * 10, s * 10 + 10), 5);
         const direct = theory.compute(cosmology, nuisance);
