@@ -108,13 +108,13 @@ describe('cosmeta pk', () => {
     expect(r.stderr).toMatch(/pk-emulator.json/);
   });
 
-  it.skipIf(!SHIPPED)('boltzmann_emulated outside its domain exits 2 naming the parameter (skipped until models/pk-emulator.json ships)', () => {
+  it.skipIf(!SHIPPED)('boltzmann_emulated outside its domain exits 2 naming the parameter', () => {
     const r = run(['pk', '--linear', 'boltzmann_emulated', '--params', join(dir, 'wide.json')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/h=1.3000 is outside the emulator's domain/);
   });
 
-  it.skipIf(!SHIPPED)('boltzmann_emulated against CAMB (high accuracy) at the fiducial and Planck-like cases (skipped until models/pk-emulator.json ships)', () => {
+  it.skipIf(!SHIPPED)('boltzmann_emulated against CAMB (high accuracy) at the fiducial and Planck-like cases', () => {
     const camb = JSON.parse(readFileSync(join(__dirname, '..', 'reference', 'camb', 'pk-linear.json'), 'utf8')) as {
       meta: { k: number[]; z: number[] };
       cases: Array<{ label: string; cosmology: Record<string, number>; high: { pk: number[][] } }>;
