@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logEllGrid, RealSpaceProjection, wignerD2, type XiStatistic } from '../../src/cosmology/real-space.js';
 import { ShearTheory } from '../../src/cosmology/theory.js';
-import { LINEAR_MODEL_NAMES } from '../../src/cosmology/transfer/index.js';
-import { loadLinearModel, shippedPkEmulator } from '../../src/io/pk-emulator-file.js';
+import { loadLinearModel } from '../../src/io/pk-emulator-file.js';
 import { besselJ } from '../../src/math/bessel.js';
 import { gaussLegendre } from '../../src/math/quadrature.js';
 
@@ -114,25 +113,14 @@ describe('flat-sky Hankel transform against CCL', () => {
 describe('xi+- from the theory engine against CCL (CAMB + halofit)', () => {
   it('DES Y1 n(z), both cosmologies, all 10 pairs, 2-300 arcmin', () => {
     // CCL's most complete variant (C_ell computed to ell = 1e5), compared where |xi| > 1% of the pair's
-    // maximum. With the Boltzmann emulator the targets are 0.5% (theta >= 5 arcmin) and 1% below. This
-    // branch's best linear model over the DES priors is Eisenstein & Hu, whose P(k) differs from
-    // CAMB's by 1-3%: measured xi+ 2.7% / 0.80%, xi- 1.0% / 1.2% (>= 5 / < 5 arcmin), so the bounds
-    // for it are 3% and 1.5%. Hankel alone is checked to 2.3e-4 above.
-    // boltzmann_emulated needs the shipped P(k) emulator (models/pk-emulator.json); until it ships the
-    // test runs with Eisenstein & Hu and says so.
-    let emulated = (LINEAR_MODEL_NAMES as readonly string[]).includes('boltzmann_emulated');
-    try {
-      if (emulated) shippedPkEmulator();
-    } catch {
-      emulated = false;
-    }
-    if (!emulated) console.info('xi vs CCL: boltzmann_emulated is not available (no shipped P(k) emulator); checked with eisenstein_hu and its tolerances');
-    const linear = emulated ? 'boltzmann_emulated' : 'eisenstein_hu';
-    const [tolAbove, tolBelow] = emulated ? [0.005, 0.01] : [0.03, 0.015];
+    // maximum, with the shipped Boltzmann emulator: targets 0.5% (theta >= 5 arcmin) and 1% below (with
+    // Eisenstein & Hu, 1-3% off CAMB, it measured xi+ 2.7% / 0.80%, xi- 1.0% / 1.2%: this test would fail).
+    // Hankel alone is checked to 2.3e-4 above.
+    const [tolAbove, tolBelow] = [0.005, 0.01];
     const z = Float64Array.from(ccl.z);
     const nz = ccl.nz.map((r) => Float64Array.from(r));
     const ell = logEllGrid(2, 1e5, 20);
-    const theory = new ShearTheory({ z, nz }, ell, { linear: loadLinearModel(linear), shiftConvention: 'additive' });
+    const theory = new ShearTheory({ z, nz }, ell, { linear: loadLinearModel('boltzmann_emulated'), shiftConvention: 'additive' });
     const targets = (['xi_plus', 'xi_minus'] as XiStatistic[]).flatMap((statistic) => ccl.pairs.flatMap((_, p) => ccl.theta_arcmin.map((theta) => ({ statistic, pair: p, theta }))));
     const projection = new RealSpaceProjection(ell, targets);
     const half = ccl.pairs.length * ccl.theta_arcmin.length;
