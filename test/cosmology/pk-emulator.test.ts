@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Background } from '../../src/cosmology/background.js';
 import { DEFAULT_PK_EMULATOR_DOMAIN, emulatorInputs, PkEmulator, unitInputs } from '../../src/cosmology/boltzmann/emulator.js';
@@ -91,7 +90,7 @@ describe('the Boltzmann solver grows P(k) scale-independently where cosmic shear
   }, 60_000);
 });
 
-describe.skipIf(!existsSync(DEFAULT_PK_EMULATOR))('the shipped emulator against the solver (fresh points)', () => {
+describe('the shipped emulator against the solver (fresh points)', () => {
   it('P(k, 0) within 0.1% and sigma8 within 0.05% at 3 fresh points', async () => {
     const { readPkEmulator } = await import('../../src/io/pk-emulator-file.js');
     const emu = readPkEmulator(DEFAULT_PK_EMULATOR);
@@ -106,7 +105,7 @@ describe.skipIf(!existsSync(DEFAULT_PK_EMULATOR))('the shipped emulator against 
   }, 120_000);
 });
 
-describe.skipIf(!existsSync(DEFAULT_PK_EMULATOR))('C_ell with boltzmann_emulated against CCL + CAMB (k to 50/Mpc)', () => {
+describe('C_ell with boltzmann_emulated against CCL + CAMB (k to 50/Mpc)', () => {
   it('fiducial and wide case 0 (with NLA): max <= 0.5%, mean <= 0.1% per case', async () => {
     const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
