@@ -138,6 +138,18 @@ export function domainCorners(): DesignPoint[] {
   return out;
 }
 
+/**
+ * The box the training set is drawn from: the declared domain widened by about 5% of each range (ln omega_m,
+ * f_b, h) and in Omega_m, Omega_b, so that no held-out point or box corner lies at the edge of the design.
+ */
+export const PK_EMULATOR_TRAINING_DOMAIN: PkEmulatorDomain = Object.freeze({
+  omega_m: [0.0195, 0.89] as [number, number],
+  f_b: [0.0, 0.745] as [number, number],
+  h: [0.31, 1.19] as [number, number],
+  Omega_m: [0.08, 1.0] as [number, number],
+  Omega_b: [0.017, 0.085] as [number, number],
+});
+
 /** P_ref / A_s [Mpc^3]: the Poisson-normalised EH no-wiggle spectrum per unit A_s at z = 0. */
 export function referencePerAs(p: DesignPoint): (k: number) => number {
   const c = cosmology({ ...p, A_s: 2e-9, ...PK_EMULATOR_FIXED });

@@ -8,11 +8,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PK_EMULATOR_DOMAIN, inDomainBox, PK_EMULATOR_TRAINING_DOMAIN, PkEmulator, unitInputs, type PkEmulatorJSON } from '../cosmology/boltzmann/emulator.js';
+import { DEFAULT_PK_EMULATOR_DOMAIN, inDomainBox, PkEmulator, unitInputs, type PkEmulatorJSON } from '../cosmology/boltzmann/emulator.js';
 import { Background } from '../cosmology/background.js';
 import { cosmology } from '../cosmology/params.js';
 import { LinearPower } from '../cosmology/power/linear.js';
-import { domainCorners, fitPkEmulator, gridWavenumbers, PK_EMULATOR_FIXED, PK_EMULATOR_GRID, pkEmulatorDesign, pkEmulatorHeldOutDesign, widenedBoxes, type DesignPoint } from '../data/pk-emulator-fit.js';
+import { domainCorners, fitPkEmulator, gridWavenumbers, PK_EMULATOR_FIXED, PK_EMULATOR_GRID, pkEmulatorDesign, pkEmulatorHeldOutDesign, PK_EMULATOR_TRAINING_DOMAIN, widenedBoxes, type DesignPoint } from '../data/pk-emulator-fit.js';
 import { deriveSeed } from '../math/random.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { WorkerPool } from '../parallel/pool.js';

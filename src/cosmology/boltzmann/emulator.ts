@@ -103,18 +103,6 @@ export const DEFAULT_PK_EMULATOR_DOMAIN: PkEmulatorDomain = Object.freeze({
   boxes: PK_EMULATOR_BOXES as DomainBox[],
 });
 
-/**
- * The box the training set is drawn from: the declared domain widened by about 5% of each range (ln omega_m,
- * f_b, h) and in Omega_m, Omega_b, so that no held-out point or box corner lies at the edge of the design.
- */
-export const PK_EMULATOR_TRAINING_DOMAIN: PkEmulatorDomain = Object.freeze({
-  omega_m: [0.0195, 0.89] as [number, number],
-  f_b: [0.0, 0.745] as [number, number],
-  h: [0.31, 1.19] as [number, number],
-  Omega_m: [0.08, 1.0] as [number, number],
-  Omega_b: [0.017, 0.085] as [number, number],
-});
-
 /** One GP per component (mean only): m(u) = h(u)^T beta + sum_i alpha_i k(u_i, u). */
 export interface GpComponentJSON {
   kernel: 'rbf' | 'matern52';
@@ -202,7 +190,7 @@ export function emulatorInputs(d: PkEmulatorDomain, f: { T_CMB: number; Neff: nu
 
 /**
  * The emulator's inputs u = (ln omega_m, f_b, h) scaled by the domain `d` to [0, 1], without the domain
- * check: the training set is drawn from a slightly wider box (PK_EMULATOR_TRAINING_DOMAIN), so that the
+ * check: the training set is drawn from a slightly wider box (PK_EMULATOR_TRAINING_DOMAIN in data/pk-emulator-fit.ts), so that the
  * edges and corners of the declared domain are interpolated rather than extrapolated.
  */
 export function unitInputs(d: PkEmulatorDomain, c: EmulatorCosmology, out = new Float64Array(3)): Float64Array {
