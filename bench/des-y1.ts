@@ -41,13 +41,14 @@ const fromChain = args.includes('--from') ? args[args.indexOf('--from') + 1] : u
 const config = parseConfig(readFileSync(join(root, 'configs', 'des-y1.yaml'), 'utf8').replace('file: sacc_data.hdf5', `file: ${file}`));
 if (process.env.COSMETA_BENCH_MAX_STEPS) config.sampler.max_steps = Number(process.env.COSMETA_BENCH_MAX_STEPS);
 const data = await readSaccHdf5(file);
+const shape = loadLinearModel(config.theory.linear);
 let t = performance.now();
-const problem = surveyProblem(data, config, 'des-y1');
+const problem = surveyProblem(data, config, 'des-y1', shape);
 const setupSeconds = (performance.now() - t) / 1000;
 
 // 1. One likelihood, piece by piece, in this thread, at 32 points of the start ball.
 const names = spectraInputs(problem);
-const theory = new ShearTheory({ z: problem.z, nz: problem.nz }, problem.ell, { linear: loadLinearModel(config.theory.linear), shiftConvention: config.theory.photo_z_shift });
+const theory = new ShearTheory({ z: problem.z, nz: problem.nz }, problem.ell, { linear: shape, shiftConvention: config.theory.photo_z_shift });
 const local = new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: names, linear: config.theory.linear, shiftConvention: config.theory.photo_z_shift, allowNegative: true, threads: 0 });
 const model = new AnalysisModel(problem, local);
 const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
