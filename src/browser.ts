@@ -31,6 +31,7 @@ export { GaussianLikelihood, Posterior, type BatchedModel } from './inference/li
 export { EnsembleSampler } from './inference/ensemble.js';
 export { DEFAULT_MCMC, sampleChain, type McmcSettings } from './inference/chain-run.js';
 export type { Chain } from './inference/chain-file.js';
+export { CHAIN_FORMAT, writeChainContent } from './inference/chain-content.js';
 export { integratedTime } from './inference/autocorr.js';
 export { chainSamples, defaultBurnIn, gridDensity, quantileRange, summary } from './inference/compare.js';
 export { STANDARD_DERIVED, type DerivedParameter, type ParameterSpec } from './inference/priors.js';

@@ -26,6 +26,7 @@ import {
   sampleChain,
   SampleEmulator,
   summary,
+  writeChainContent,
   writeModelContent,
   type Backend,
   type Chain,
@@ -94,6 +95,7 @@ async function handle(r: EngineRequest): Promise<void> {
       last = now;
       post({ kind: 'mcmc-progress', step: ch.steps, acceptance, frame: contourFrame(ch) });
     });
+    c.config = { problem: 'paper', model: 'emulator (adapted in the browser)', sample: r.sample.name, ...c.config };
     chain = c;
     const s = chainSamples(c, ['Omega_m', 'S8']);
     const accepted = c.state.accepted.reduce((a, b) => a + b, 0) / (c.steps * c.walkers);
@@ -102,17 +104,18 @@ async function handle(r: EngineRequest): Promise<void> {
   }
   if (r.kind === 'emulator-file') {
     if (!emulator) throw new Error('adapt the emulator first');
-    // h5wasm (HDF5 compiled to WebAssembly) only when a file is asked for: it is large.
-    const h5wasm = (await import('h5wasm')).default;
-    const module = await h5wasm.ready;
-    const name = 'emulator.h5';
-    const f = new h5wasm.File(name, 'w');
-    writeModelContent(f, { model: emulator.model, params: emulator.params, xScaler: emulator.xScaler, yScaler: emulator.yScaler, metadata: { kind: 'emulator', ...emulator.info } }, COSMETA_VERSION);
-    f.close();
-    const fs = module.FS as unknown as { readFile(p: string): Uint8Array; unlink(p: string): void };
-    const bytes = fs.readFile(name);
-    fs.unlink(name);
-    post({ kind: 'files', files: [{ name, bytes, type: 'application/x-hdf5' }] }, [bytes.buffer]);
+    const bytes = await h5Bytes('emulator.h5', (f) =>
+      writeModelContent(f, { model: emulator!.model, params: emulator!.params, xScaler: emulator!.xScaler, yScaler: emulator!.yScaler, metadata: { kind: 'emulator', ...emulator!.info } }, COSMETA_VERSION),
+    );
+    post({ kind: 'files', files: [{ name: 'emulator.h5', bytes, type: 'application/x-hdf5' }] }, [bytes.buffer]);
+    return;
+  }
+  if (r.kind === 'chain-h5') {
+    if (!chain) throw new Error('run the sampler first');
+    const c = chain;
+    // The file `cosmeta mcmc` writes (readable by readChain and h5py), with Omega_m and S8 derived.
+    const bytes = await h5Bytes('chain.h5', (f) => writeChainContent(f, c, COSMETA_VERSION));
+    post({ kind: 'files', files: [{ name: 'chain.h5', bytes, type: 'application/x-hdf5' }] }, [bytes.buffer]);
     return;
   }
   if (r.kind === 'chain-file') {
@@ -133,6 +136,22 @@ async function handle(r: EngineRequest): Promise<void> {
     const files = (['txt', 'paramnames', 'ranges'] as const).map((ext) => ({ name: `chain.${ext}`, bytes: new TextEncoder().encode(g[ext]), type: 'text/plain' }));
     post({ kind: 'files', files }, files.map((f) => f.bytes.buffer));
   }
+}
+
+/** An HDF5 file written by `fill` in h5wasm's in-memory file system, as bytes (h5wasm is loaded on first use: it is large). */
+async function h5Bytes(name: string, fill: (f: InstanceType<typeof import('h5wasm').File>) => void): Promise<Uint8Array> {
+  const h5wasm = (await import('h5wasm')).default;
+  const module = await h5wasm.ready;
+  const f = new h5wasm.File(name, 'w');
+  try {
+    fill(f);
+  } finally {
+    f.close();
+  }
+  const fs = module.FS as unknown as { readFile(p: string): Uint8Array; unlink(p: string): void };
+  const bytes = fs.readFile(name);
+  fs.unlink(name);
+  return bytes;
 }
 
 let queue = Promise.resolve();

@@ -168,6 +168,8 @@ $<HTMLButtonElement>('adapt-button').addEventListener('click', async () => {
   busy = true;
   enable();
   $<HTMLButtonElement>('mcmc-button').disabled = true;
+  // A new emulator: the last chain's downloads no longer describe it.
+  for (const id of ['emulator-download', 'chain-download', 'chain-h5-download']) $<HTMLButtonElement>(id).disabled = true;
   $('adapt-result').textContent = '';
   const bar = $<HTMLProgressElement>('adapt-progress');
   bar.max = n + 1;
@@ -267,6 +269,7 @@ $<HTMLButtonElement>('mcmc-button').addEventListener('click', async () => {
     $('mcmc-eta').textContent = `${r.steps} steps in ${r.seconds.toFixed(1)} s (${(r.steps / r.seconds).toFixed(0)} steps/s), acceptance ${r.acceptance.toFixed(3)}`;
     $('mcmc-result').textContent = JSON.stringify({ S8: r.S8, Omega_m: r.Omega_m, steps: r.steps, seconds: r.seconds });
     $<HTMLButtonElement>('chain-download').disabled = false;
+    $<HTMLButtonElement>('chain-h5-download').disabled = false;
   } catch (err) {
     showError((err as Error).message);
   } finally {
@@ -277,7 +280,7 @@ $<HTMLButtonElement>('mcmc-button').addEventListener('click', async () => {
 });
 
 // ---- downloads ----
-async function download(kind: 'emulator-file' | 'chain-file'): Promise<void> {
+async function download(kind: 'emulator-file' | 'chain-file' | 'chain-h5'): Promise<void> {
   try {
     const r = await ask({ kind });
     if (r.kind !== 'files') throw new Error('unexpected reply');
@@ -295,6 +298,7 @@ async function download(kind: 'emulator-file' | 'chain-file'): Promise<void> {
 }
 $<HTMLButtonElement>('emulator-download').addEventListener('click', () => void download('emulator-file'));
 $<HTMLButtonElement>('chain-download').addEventListener('click', () => void download('chain-file'));
+$<HTMLButtonElement>('chain-h5-download').addEventListener('click', () => void download('chain-h5'));
 
 // ---- start ----
 ask({ kind: 'init', metaUrl: new URL('./meta-default.json', location.href).href, threads: kernelThreads })

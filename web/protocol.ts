@@ -25,7 +25,8 @@ export type EngineRequest =
   | { kind: 'adapt'; sample: Sample; x: Float64Array; y: Float64Array; n: number; seed: number }
   | { kind: 'mcmc'; sample: Sample; steps: number; seed: number }
   | { kind: 'emulator-file' }
-  | { kind: 'chain-file' };
+  | { kind: 'chain-file' }
+  | { kind: 'chain-h5' };
 
 export interface ContourFrame {
   /** Omega_m (x) and S8 (y) ranges of the grid. */

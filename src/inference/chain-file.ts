@@ -18,9 +18,10 @@ import { renameSync, rmSync } from 'node:fs';
 import { CosmetaError } from '../errors.js';
 import { attribute, datasetAt, jsonAttribute, loadH5, readDataset, readH5, writeH5 } from '../io/h5.js';
 import { VERSION } from '../version.js';
-import { parameterColumn, STANDARD_DERIVED, type DerivedParameter } from './priors.js';
+import { CHAIN_FORMAT, writeChainContent } from './chain-content.js';
+import { STANDARD_DERIVED, type DerivedParameter } from './priors.js';
 
-export const CHAIN_FORMAT = 'cosmeta-chain';
+export { CHAIN_FORMAT };
 
 export interface Chain {
   names: string[];
@@ -41,45 +42,14 @@ export interface Chain {
   state: { rng: { words: number[]; spare: number | null }; accepted: number[] };
 }
 
-/** Write a chain; `derivedParameters` (default Omega_m, S8) are stored for those whose inputs are sampled. */
+/** Write a chain atomically; `derivedParameters` (default Omega_m, S8) are stored for those whose inputs are sampled. */
 export async function writeChain(path: string, c: Chain, derivedParameters: readonly DerivedParameter[] = STANDARD_DERIVED): Promise<void> {
   const h5 = await loadH5();
-  const dim = c.names.length;
-  const W = c.walkers;
-  const samples = c.samples.subarray(0, c.steps * W * dim);
-  const derived = derivedParameters.filter((d) => d.inputs.every((i) => c.names.includes(i)) && !c.names.includes(d.name));
-  const nd = derived.length;
-  const dflat = new Float64Array(c.steps * W * nd);
-  derived.forEach((d, j) => {
-    const col = parameterColumn(d.name, c.names, samples, c.steps * W, derived);
-    for (let r = 0; r < col.length; r++) dflat[r * nd + j] = col[r];
-  });
-  const accepted = c.state.accepted.reduce((a, b) => a + b, 0);
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     writeH5(path, () => {
       const f = new h5.File(tmp, 'w');
-      f.create_dataset({ name: 'chain', data: samples, shape: [c.steps, W, dim] });
-      f.create_dataset({ name: 'log_prob', data: c.logProb.subarray(0, c.steps * W), shape: [c.steps, W] });
-      f.create_dataset({ name: 'parameter_names', data: c.names });
-      if (nd > 0) {
-        f.create_dataset({ name: 'derived', data: dflat, shape: [c.steps, W, nd] });
-        f.create_dataset({ name: 'derived_names', data: derived.map((d) => d.name) });
-      }
-      const tau = new Float64Array(c.tauHistory.length * (1 + dim));
-      c.tauHistory.forEach((t, i) => {
-        tau[i * (1 + dim)] = t.step;
-        t.tau.forEach((v, d) => (tau[i * (1 + dim) + 1 + d] = v));
-      });
-      f.create_dataset({ name: 'tau', data: tau, shape: [c.tauHistory.length, 1 + dim] });
-      f.create_attribute('format', CHAIN_FORMAT);
-      f.create_attribute('cosmeta', VERSION);
-      f.create_attribute('config', JSON.stringify(c.config));
-      f.create_attribute('complete', c.complete ? 1 : 0);
-      f.create_attribute('converged', c.converged ? 1 : 0);
-      f.create_attribute('burn_in', c.burnIn);
-      f.create_attribute('acceptance', c.steps > 0 ? accepted / (c.steps * W) : 0);
-      f.create_attribute('state', JSON.stringify(c.state));
+      writeChainContent(f, c, VERSION, derivedParameters);
       f.close();
     });
     renameSync(tmp, path);

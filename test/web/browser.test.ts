@@ -9,6 +9,7 @@ import { DEFAULT_LINEAR_MODEL } from '../../src/cosmology/transfer/index.js';
 import { nodeLinearOptions } from '../../src/io/pk-emulator-file.js';
 import { GaussianLikelihood, Posterior } from '../../src/inference/likelihood.js';
 import { chainSamples, summary } from '../../src/inference/compare.js';
+import { readChain } from '../../src/inference/chain-file.js';
 import { DEFAULT_MCMC, runMcmc } from '../../src/inference/mcmc.js';
 import { parseRedshiftDistributions } from '../../src/io/nz-parse.js';
 import { readRedshiftDistributions } from '../../src/io/nz-file.js';
@@ -68,7 +69,7 @@ describe.skipIf(!CHROMIUM.path)(`the web page in Chromium${CHROMIUM.path ? '' : 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loads cross-origin isolated, rejects a bad n(z) file with the CLI message, adapts with 100 spectra (identical weights, downloadable as HDF5) and samples 2,000 steps as the Node library does for the same seed', async () => {
+  it('loads cross-origin isolated, rejects a bad n(z) file with the CLI message, adapts with 100 spectra (identical weights, downloadable as HDF5) and samples 2,000 steps as the Node library does for the same seed (chain downloadable as HDF5 and GetDist text)', async () => {
     await page.goto(url);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
@@ -113,6 +114,22 @@ describe.skipIf(!CHROMIUM.path)(`the web page in Chromium${CHROMIUM.path ? '' : 
     const sampled = JSON.parse((await page.getByTestId('mcmc-result').textContent()) as string) as { S8: number[]; Omega_m: number[]; steps: number };
     await page.screenshot({ path: join(SHOTS, '4-posterior.png'), fullPage: true });
     expect(await page.locator('[data-testid="contours"] path').count()).toBeGreaterThan(0);
+    // The chain as `cosmeta mcmc` writes it (HDF5, written by h5wasm in the page) and as GetDist text.
+    const [h5Download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chain-h5-download').click()]);
+    const chainFile = join(dir, 'browser-chain.h5');
+    await h5Download.saveAs(chainFile);
+    const getdist: Record<string, string> = {};
+    await Promise.all([
+      new Promise<void>((done) => {
+        page.on('download', async (d) => {
+          const to = join(dir, `browser-${d.suggestedFilename()}`);
+          await d.saveAs(to);
+          getdist[d.suggestedFilename()] = readFileSync(to, 'utf8');
+          if (Object.keys(getdist).length === 3) done();
+        });
+      }),
+      page.getByTestId('chain-download').click(),
+    ]);
 
     // The reference: the steps of `cosmeta adapt --nz FILE --samples 100 --seed 1` in this process.
     const sample = readRedshiftDistributions(file);
@@ -159,6 +176,31 @@ describe.skipIf(!CHROMIUM.path)(`the web page in Chromium${CHROMIUM.path ? '' : 
     const near = (a: number[], b: number[]) => a.forEach((v, i) => expect(Math.abs(v / b[i] - 1)).toBeLessThan(1e-8));
     near(sampled.S8, summary(s.columns[1]));
     near(sampled.Omega_m, summary(s.columns[0]));
+    // The downloaded HDF5 chain reads back with the CLI's reader and holds the same walk: same shape,
+    // names and acceptances; positions agree to last bits only (the browser's V8 and this Node's round a few
+    // Math functions differently: seen about half the coordinates differing, by up to 5e-10 of the parameter's
+    // spread), so the bound is 1e-8 of each parameter's posterior standard deviation; an accept/reject
+    // flipping would move a walker by ~1 sd.
+    const browserChain = await readChain(chainFile);
+    expect(browserChain.names).toEqual(result.chain.names);
+    expect([browserChain.steps, browserChain.walkers]).toEqual([result.chain.steps, result.chain.walkers]);
+    expect(browserChain.state.accepted).toEqual(result.chain.state.accepted);
+    const D = result.chain.names.length;
+    const sd = result.chain.names.map((_, d) => {
+      const col = result.chain.samples.filter((_, i) => i % D === d);
+      const mean = col.reduce((a, b) => a + b, 0) / col.length;
+      return Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / col.length);
+    });
+    let dx = 0;
+    for (let i = 0; i < browserChain.samples.length; i++) dx = Math.max(dx, Math.abs(browserChain.samples[i] - result.chain.samples[i]) / sd[i % D]);
+    process.stderr.write(`browser chain vs Node: max |dx| / sd = ${dx.toExponential(2)}\n`);
+    expect(dx).toBeLessThan(1e-8);
+    expect(browserChain.config).toMatchObject({ problem: 'paper', sample: 'target-nz.txt' });
+    // GetDist: one row per post-burn-in sample (weight, -ln posterior, the sampled and derived columns).
+    const rows = getdist['chain.txt'].trim().split('\n');
+    expect(rows.length).toBe((STEPS - Math.min(result.chain.burnIn, STEPS / 2)) * result.chain.walkers);
+    expect(rows[0].trim().split(/\s+/).length).toBe(2 + result.chain.names.length + 2);
+    expect(getdist['chain.paramnames']).toMatch(/^Omega_m\*\s/m);
     emulator.dispose();
     backend.dispose();
     writeFileSync(join(dir, 'done'), JSON.stringify({ adapted, sampled }));
