@@ -2,9 +2,10 @@
  * `npm run soak` (minutes to an hour; not in CI): the reliability checks of the tests, many more times.
  *   concurrent writers  two `generate` / `mcmc` on one output: the second must exit 2 naming the first,
  *                       the first's output must equal an uninterrupted run's bytes
- *   kill points         generate, mcmc, meta-train, pk-emulator train and adapt SIGKILLed (the process group) at seeded
- *                       moments, rerun to completion, compared with an uninterrupted run
- *   hostile files       every reader (in-process fuzz) and four commands on damaged files (exit 2, one line)
+ *   kill points         generate, mcmc, mcmc --config (the DES Y1 analysis), meta-train, pk-emulator train and
+ *                       adapt SIGKILLed (the process group) at seeded moments, rerun to completion, compared with
+ *                       an uninterrupted run
+ *   hostile files       every reader (in-process fuzz) and five commands on damaged files (exit 2, one line)
  * For each: the count of lost or corrupted outputs and of unclean errors (stack traces, exit codes other
  * than 0 and 2, library output), all of which must be 0.
  *
@@ -17,7 +18,7 @@ import { join } from 'node:path';
 import { fuzzReaders, mutations } from './reliability/fuzz.js';
 import { cleanExit, killAndResume, runCosmeta, sameBytes, sameModel, startCosmeta, type KillPlan } from './reliability/kill.js';
 import { Random } from '../src/math/random.js';
-import { DEFAULT_META_EMULATOR } from '../src/paths.js';
+import { DEFAULT_META_EMULATOR, PACKAGE_ROOT } from '../src/paths.js';
 import { targetSample } from '../src/tasks/target.js';
 
 const flag = (name: string, fallback: number) => {
@@ -44,9 +45,20 @@ const rows: Row[] = [];
 const generateArgs = (out: string) => ['generate', '--tasks', '2', '--samples', '300', '--seed', '5', '--block', '20', '--threads', '1', '--out', out];
 const mcmcArgs = (out: string) => ['mcmc', '--seed', '3', '--walkers', '24', '--max-steps', '24', '--chunk', '6', '--burn-in', '6', '--threads', '1', '--no-progress', '--out', out];
 
+// The DES Y1 cosmic-shear analysis (the shipped config and SACC file, 17 parameters, full theory engine) with a
+// sampler short enough to finish in seconds: 34 walkers, 48 steps in checkpointed chunks of 8.
+const desSacc = join(PACKAGE_ROOT, 'test', 'reference', 'surveys', 'des-y1', 'sacc_data.hdf5');
+const desConfig = (data: string) =>
+  readFileSync(join(PACKAGE_ROOT, 'configs', 'des-y1.yaml'), 'utf8')
+    .replace('file: sacc_data.hdf5', `file: ${JSON.stringify(data)}`)
+    .replace(/^sampler: .*$/m, 'sampler: {walkers: 34, tau_factor: 50, max_steps: 48, chunk: 8, burn_in: 8, seed: 1}');
+writeFileSync(join(dir, 'des-y1.yaml'), desConfig(desSacc));
+writeFileSync(join(dir, 'bad-des-y1.yaml'), desConfig(join(dir, 'bad.hdf5')));
+const surveyArgs = (out: string) => ['mcmc', '--config', 'des-y1.yaml', '--threads', '1', '--no-progress', '--out', out];
+
 // References: uninterrupted runs.
 say(`working in ${dir}`);
-for (const [name, args] of [['gen-ref.h5', generateArgs], ['mcmc-ref.h5', mcmcArgs]] as const) {
+for (const [name, args] of [['gen-ref.h5', generateArgs], ['mcmc-ref.h5', mcmcArgs], ['survey-ref.h5', surveyArgs]] as const) {
   const r = runCosmeta(args(name), dir);
   if (r.status !== 0) throw new Error(`reference run failed: ${r.stderr}`);
 }
@@ -96,6 +108,7 @@ for (const [name, args, ref] of [['generate', generateArgs, 'gen-ref.h5'], ['mcm
 const plans: Array<[string, (i: number) => { plan: KillPlan; check: () => Promise<boolean> }]> = [
   ['generate', (i) => ({ plan: { args: generateArgs(`gen-kill-${i}.h5`), cwd: dir, kills: 3, minMs: 300, jitterMs: 2000, seed: seed * 1000 + i }, check: async () => sameBytes(join(dir, `gen-kill-${i}.h5`), join(dir, 'gen-ref.h5')) })],
   ['mcmc', (i) => ({ plan: { args: mcmcArgs(`mcmc-kill-${i}.h5`), cwd: dir, kills: 3, minMs: 500, jitterMs: 2000, seed: seed * 2000 + i }, check: async () => sameBytes(join(dir, `mcmc-kill-${i}.h5`), join(dir, 'mcmc-ref.h5')) })],
+  ['mcmc --config (DES Y1)', (i) => ({ plan: { args: surveyArgs(`survey-kill-${i}.h5`), cwd: dir, kills: 3, minMs: 500, jitterMs: 2500, seed: seed * 6000 + i }, check: async () => sameBytes(join(dir, `survey-kill-${i}.h5`), join(dir, 'survey-ref.h5')) })],
   [
     'meta-train',
     (i) => {
@@ -143,6 +156,8 @@ const commands: Array<[string, string, (bad: string) => string[]]> = [
   ['mcmc --model', model, (bad) => ['mcmc', '--model', bad, '--seed', '1', '--max-steps', '2', '--out', 'never.h5']],
   ['compare', chain, (bad) => ['compare', chain, bad, '--json']],
   ['generate --nz', join(dir, 'nz.txt'), (bad) => ['generate', '--nz', bad, '--samples', '2', '--seed', '1', '--out', 'never.h5']],
+  // bad-des-y1.yaml names bad.hdf5: the damaged SACC file
+  ['mcmc --config (SACC data)', desSacc, () => ['mcmc', '--config', 'bad-des-y1.yaml', '--threads', '1', '--no-progress', '--out', 'never.h5']],
 ];
 for (const [name, good, args] of commands) {
   const row: Row = { what: `hostile files via cosmeta ${name}`, cases: 0, lost: 0, unclean: 0 };
