@@ -1,29 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paperPriorRanges, paperProblem } from '../../src/inference/problem.js';
-import { DEFAULT_LINEAR_MODEL } from '../../src/cosmology/transfer/index.js';
-import { nodeLinearOptions } from '../../src/io/pk-emulator-file.js';
-import { GaussianLikelihood, Posterior } from '../../src/inference/likelihood.js';
-import { chainSamples, summary } from '../../src/inference/compare.js';
 import { readChain } from '../../src/inference/chain-file.js';
-import { DEFAULT_MCMC, runMcmc } from '../../src/inference/mcmc.js';
 import { parseRedshiftDistributions } from '../../src/io/nz-parse.js';
 import { readRedshiftDistributions } from '../../src/io/nz-file.js';
-import { Random } from '../../src/math/random.js';
-import { DEFAULT_ADAPT } from '../../src/meta/maml.js';
 import { Emulator } from '../../src/meta/emulator.js';
-import { adaptMetaEmulator, loadMetaEmulator } from '../../src/meta/meta-emulator.js';
-import { accuracy } from '../../src/meta/metrics.js';
-import { createBackend } from '../../src/nn/wasm.js';
-import { TheoryModel } from '../../src/parallel/theory-model.js';
-import { DEFAULT_META_EMULATOR, PACKAGE_ROOT } from '../../src/paths.js';
-import { latinHypercube } from '../../src/tasks/design.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
 import { targetSample } from '../../src/tasks/target.js';
-import { findChromium } from '../helpers/chromium.js';
+import { findChromium, findFirefox } from '../helpers/browsers.js';
+import { expectSameAsNode, nodeReference, startServe } from '../helpers/web.js';
 
 // The whole flow of the web page in a real browser (Debian's chromium driven by playwright-core), against
 // the same steps run by the Node library in this process, as `cosmeta adapt` and `cosmeta mcmc` run them.
@@ -39,25 +27,11 @@ let browser: Browser;
 let page: Page;
 let dir: string;
 
-async function startServe(): Promise<string> {
-  server = spawn(process.execPath, [join(PACKAGE_ROOT, 'bin', 'cosmeta.js'), 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((ok, fail) => {
-    let text = '';
-    server.stdout?.on('data', (d: Buffer) => {
-      text += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(text);
-      if (m) ok(m[0]);
-    });
-    server.stderr?.on('data', (d: Buffer) => fail(new Error(d.toString())));
-    server.once('exit', (code) => fail(new Error(`cosmeta serve exited with ${code}`)));
-  });
-}
-
 describe.skipIf(!CHROMIUM.path)(`the web page in Chromium${CHROMIUM.path ? '' : ` (skipped: ${CHROMIUM.reason})`}`, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cosmeta-web-'));
     mkdirSync(SHOTS, { recursive: true });
-    url = await startServe();
+    ({ server, url } = await startServe());
     browser = await chromium.launch({ executablePath: CHROMIUM.path as string, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
     page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
@@ -131,85 +105,52 @@ describe.skipIf(!CHROMIUM.path)(`the web page in Chromium${CHROMIUM.path ? '' : 
       page.getByTestId('chain-download').click(),
     ]);
 
-    // The reference: the steps of `cosmeta adapt --nz FILE --samples 100 --seed 1` in this process.
+    // The reference: `cosmeta adapt --nz FILE --samples 100 --seed 1`, then `cosmeta mcmc --model EMU
+    // --problem paper --seed 1 --max-steps 2000`, by the library in this process.
     const sample = readRedshiftDistributions(file);
-    const backend = await createBackend({ threads: 1 });
-    const meta = await loadMetaEmulator(DEFAULT_META_EMULATOR, backend);
-    const names = meta.info.parameterNames;
-    const x = latinHypercube(names, paperPriorRanges(names, meta.info.nBins), SPECTRA, new Random(SEED));
-    // threads: 0 computes in this thread (the worker files are compiled JavaScript); every row is computed alike.
-    const theory = new TheoryModel({ z: sample.z, nz: sample.nz, ell: Float64Array.from(meta.info.ell), parameterNames: names, threads: 0 });
-    const y = await theory.predict(x, SPECTRA);
-    await theory.close();
-    const { emulator, validationRows } = adaptMetaEmulator(meta, { x, y, n: SPECTRA }, sample, { ...DEFAULT_ADAPT, seed: SEED });
-    const first = SPECTRA - validationRows;
-    const acc = accuracy(y.subarray(first * emulator.dataSize), emulator.predictSync(x.subarray(first * names.length), validationRows), validationRows, emulator.dataSize);
-    // The same float32 kernels (fused multiply-add in both), order of sums and seeded draws; but the
-    // training spectra differ in their last bits: the boltzmann_emulated P(k) evaluates ~1,800 Math.exp per
-    // cosmology, whose last bit differs between this Node's V8 and the browser's. Seen: weights within
-    // 1.5e-7 of each other (largest weight 0.63: a few float32 ulps), MAPE within 3e-7 relative. Bounds:
-    // weights 1e-5 of the largest, MAPE 1e-6 relative (the issue's bound when bits differ).
-    expect(browserParams.length).toBe(emulator.params.length);
-    let dw = 0;
-    let wMax = 0;
-    for (let i = 0; i < browserParams.length; i++) {
-      dw = Math.max(dw, Math.abs(browserParams[i] - emulator.params[i]));
-      wMax = Math.max(wMax, Math.abs(emulator.params[i]));
-    }
-    expect(dw).toBeLessThan(1e-5 * wMax);
-    expect(Math.abs(adapted.mape / acc.mape - 1)).toBeLessThan(1e-6);
-    expect(adapted.f5).toBe(acc.f5);
-    const downloaded = await Emulator.load(emuFile, backend);
+    const ref = await nodeReference(file, dir, { seed: SEED, spectra: SPECTRA, steps: STEPS });
+    const { maxWeightDifference } = expectSameAsNode({ params: browserParams, mape: adapted.mape, f5: adapted.f5, S8: sampled.S8, Omega_m: sampled.Omega_m, steps: sampled.steps }, ref);
+    process.stderr.write(`chromium vs Node: weights differ by at most ${maxWeightDifference.toExponential(2)}\n`);
+    const downloaded = await Emulator.load(emuFile, ref.backend);
     // The downloaded file holds the browser's weights exactly.
     expect(Buffer.from(Float32Array.from(downloaded.params).buffer).equals(Buffer.from(browserParams.buffer))).toBe(true);
     expect(downloaded.info.nz[0]).toEqual(Array.from(sample.nz[0]));
     downloaded.dispose();
-
-    // ... and of `cosmeta mcmc --model EMU --problem paper --seed 1 --max-steps 2000`.
-    const problem = paperProblem({ linearOptions: nodeLinearOptions(DEFAULT_LINEAR_MODEL) });
-    const posterior = new Posterior(problem.parameters, emulator, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
-    const result = await runMcmc(posterior, { ...DEFAULT_MCMC, seed: SEED, maxSteps: STEPS }, join(dir, 'chain.h5'), { description: { problem: 'paper', model: 'emulator' } });
-    const s = chainSamples(result.chain, ['Omega_m', 'S8']);
-    expect(sampled.steps).toBe(STEPS);
-    // Weights a few float32 ulps apart and the same draws: the quantiles moved by ~1e-13 relative (seen), so
-    // 1e-8 relative; an accept/reject flipping would move them by ~1e-3.
-    const near = (a: number[], b: number[]) => a.forEach((v, i) => expect(Math.abs(v / b[i] - 1)).toBeLessThan(1e-8));
-    near(sampled.S8, summary(s.columns[1]));
-    near(sampled.Omega_m, summary(s.columns[0]));
     // The downloaded HDF5 chain reads back with the CLI's reader and holds the same walk: same shape,
     // names and acceptances; positions agree to last bits only (the browser's V8 and this Node's round a few
     // Math functions differently: seen about half the coordinates differing, by up to 5e-10 of the parameter's
     // spread), so the bound is 1e-8 of each parameter's posterior standard deviation; an accept/reject
     // flipping would move a walker by ~1 sd.
     const browserChain = await readChain(chainFile);
-    expect(browserChain.names).toEqual(result.chain.names);
-    expect([browserChain.steps, browserChain.walkers]).toEqual([result.chain.steps, result.chain.walkers]);
-    expect(browserChain.state.accepted).toEqual(result.chain.state.accepted);
-    const D = result.chain.names.length;
-    const sd = result.chain.names.map((_, d) => {
-      const col = result.chain.samples.filter((_, i) => i % D === d);
+    expect(browserChain.names).toEqual(ref.chain.names);
+    expect([browserChain.steps, browserChain.walkers]).toEqual([ref.chain.steps, ref.chain.walkers]);
+    expect(browserChain.state.accepted).toEqual(ref.chain.state.accepted);
+    const D = ref.chain.names.length;
+    const sd = ref.chain.names.map((_, d) => {
+      const col = ref.chain.samples.filter((_, i) => i % D === d);
       const mean = col.reduce((a, b) => a + b, 0) / col.length;
       return Math.sqrt(col.reduce((a, b) => a + (b - mean) ** 2, 0) / col.length);
     });
     let dx = 0;
-    for (let i = 0; i < browserChain.samples.length; i++) dx = Math.max(dx, Math.abs(browserChain.samples[i] - result.chain.samples[i]) / sd[i % D]);
+    for (let i = 0; i < browserChain.samples.length; i++) dx = Math.max(dx, Math.abs(browserChain.samples[i] - ref.chain.samples[i]) / sd[i % D]);
     process.stderr.write(`browser chain vs Node: max |dx| / sd = ${dx.toExponential(2)}\n`);
     expect(dx).toBeLessThan(1e-8);
     expect(browserChain.config).toMatchObject({ problem: 'paper', sample: 'target-nz.txt' });
     // GetDist: one row per post-burn-in sample (weight, -ln posterior, the sampled and derived columns).
     const rows = getdist['chain.txt'].trim().split('\n');
-    expect(rows.length).toBe((STEPS - Math.min(result.chain.burnIn, STEPS / 2)) * result.chain.walkers);
-    expect(rows[0].trim().split(/\s+/).length).toBe(2 + result.chain.names.length + 2);
+    expect(rows.length).toBe((STEPS - Math.min(ref.chain.burnIn, STEPS / 2)) * ref.chain.walkers);
+    expect(rows[0].trim().split(/\s+/).length).toBe(2 + ref.chain.names.length + 2);
     expect(getdist['chain.paramnames']).toMatch(/^Omega_m\*\s/m);
-    emulator.dispose();
-    backend.dispose();
+    ref.dispose();
     writeFileSync(join(dir, 'done'), JSON.stringify({ adapted, sampled }));
   }, 300_000);
 });
 
 describe('finding a browser', () => {
   it('reports a reason when there is none', () => {
-    expect(findChromium({ CHROMIUM: '/nonexistent/chromium', PATH: '/nonexistent' }).reason).toMatch(/chromium/);
+    expect(findChromium({ CHROMIUM: '/nonexistent/chromium', PATH: '/nonexistent' }).reason).toMatch(/CHROMIUM=\/nonexistent\/chromium does not exist/);
+    expect(findChromium({ PATH: '/nonexistent' }).reason).toMatch(/apt-get install chromium/);
+    expect(findFirefox({ PATH: '/nonexistent' }).reason).toMatch(/no firefox-esr or firefox on the PATH .*apt-get install firefox-esr/);
     expect(existsSync(join(PACKAGE_ROOT, 'src', 'cli', 'serve.ts'))).toBe(true);
   });
 });
