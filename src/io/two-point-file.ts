@@ -7,18 +7,14 @@
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'fflate';
 import { CosmetaError } from '../errors.js';
-import { readFits } from './fits.js';
-import { saccFromFits, writeSaccFits } from './sacc-fits.js';
+import { writeSaccFits } from './sacc-fits.js';
 import { readSaccHdf5, writeSaccHdf5 } from './sacc-hdf5.js';
 import type { TwoPointData } from './sacc-types.js';
-import { twoPointFromFits } from './twopoint-fits.js';
+import { containerOf, gunzipBytes, twoPointFromFitsBytes, type TwoPointFormat } from './two-point-bytes.js';
 
-export type TwoPointFormat = 'sacc-hdf5' | 'sacc-fits' | '2pt-fits';
+export type { TwoPointFormat };
 export type SaccContainer = 'hdf5' | 'fits';
-
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 function head(path: string, n: number): Uint8Array {
   let fd: number;
@@ -36,20 +32,8 @@ function head(path: string, n: number): Uint8Array {
   }
 }
 
-function isHdf5(b: Uint8Array): boolean {
-  return b.length >= 8 && HDF5_SIGNATURE.every((v, i) => b[i] === v);
-}
-
-function gunzip(bytes: Uint8Array, path: string): Uint8Array {
-  try {
-    return gunzipSync(bytes);
-  } catch (err) {
-    throw new CosmetaError(`${path}: corrupt gzip stream (${(err as Error).message})`);
-  }
-}
-
 async function readFromBytes(bytes: Uint8Array, path: string): Promise<{ data: TwoPointData; format: TwoPointFormat }> {
-  if (isHdf5(bytes)) {
+  if (containerOf(bytes) === 'hdf5') {
     // h5wasm reads files, not buffers: a decompressed copy goes to a private temporary directory.
     const dir = mkdtempSync(join(tmpdir(), 'cosmeta-sacc-'));
     try {
@@ -65,18 +49,15 @@ async function readFromBytes(bytes: Uint8Array, path: string): Promise<{ data: T
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const hdus = readFits(bytes, path);
-  if (hdus.some((h) => h.header.has('SACCTYPE'))) return { data: saccFromFits(hdus, path), format: 'sacc-fits' };
-  if (hdus.some((h) => h.header.get('2PTDATA') === true)) return { data: twoPointFromFits(hdus, path), format: '2pt-fits' };
-  throw new CosmetaError(`${path}: a FITS file with neither SACC tables (SACCTYPE) nor 2pt-FITS data (2PTDATA = T)`);
+  return twoPointFromFitsBytes(bytes, path);
 }
 
 /** Read any supported two-point file, with the format it was found to be. */
 export async function readTwoPointFileWithFormat(path: string): Promise<{ data: TwoPointData; format: TwoPointFormat }> {
-  const b = head(path, 8);
-  if (isHdf5(b)) return { data: await readSaccHdf5(path), format: 'sacc-hdf5' };
-  if (b[0] === 0x1f && b[1] === 0x8b) return readFromBytes(gunzip(readFileSync(path), path), path);
-  if (b.length >= 6 && String.fromCharCode(...b.subarray(0, 6)) === 'SIMPLE') return readFromBytes(readFileSync(path), path);
+  const container = containerOf(head(path, 8));
+  if (container === 'hdf5') return { data: await readSaccHdf5(path), format: 'sacc-hdf5' };
+  if (container === 'gzip') return readFromBytes(gunzipBytes(readFileSync(path), path), path);
+  if (container === 'fits') return readFromBytes(readFileSync(path), path);
   throw new CosmetaError(`${path}: neither HDF5 nor FITS (nor gzip of either): not a SACC or 2pt-FITS file`);
 }
 
