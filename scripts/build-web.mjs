@@ -20,7 +20,7 @@ function newest(dir) {
   return t;
 }
 
-const inputs = Math.max(newest(join(root, 'web')), newest(join(root, 'src')), newest(join(root, 'build', 'wasm')), statSync(join(root, 'models', 'meta-default.h5')).mtimeMs, statSync(join(root, 'models', 'pk-emulator.json')).mtimeMs, statSync(join(root, 'package.json')).mtimeMs);
+const inputs = Math.max(newest(join(root, 'web')), newest(join(root, 'src')), newest(join(root, 'build', 'wasm')), statSync(join(root, 'models', 'meta-default.h5')).mtimeMs, statSync(join(root, 'models', 'pk-emulator.json')).mtimeMs, statSync(join(root, 'package.json')).mtimeMs, statSync(join(root, 'configs', 'des-y1.yaml')).mtimeMs);
 if (existsSync(stamp) && statSync(stamp).mtimeMs > inputs) process.exit(0);
 
 const tmp = `${out}.tmp-${process.pid}`;
@@ -43,6 +43,7 @@ await build({
 for (const f of ['index.html', 'style.css']) copyFileSync(join(root, 'web', f), join(tmp, f));
 // The linear P(k) emulator behind the default boltzmann_emulated model, as shipped.
 copyFileSync(join(root, 'models', 'pk-emulator.json'), join(tmp, 'pk-emulator.json'));
+copyFileSync(join(root, 'configs', 'des-y1.yaml'), join(tmp, 'des-y1.yaml'));
 cpSync(join(root, 'build', 'wasm'), join(tmp, 'wasm'), { recursive: true });
 const { createBackend } = await import(pathToFileURL(join(root, 'dist', 'src', 'nn', 'wasm.js')).href);
 const { loadModel } = await import(pathToFileURL(join(root, 'dist', 'src', 'nn', 'serialize.js')).href);

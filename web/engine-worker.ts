@@ -26,15 +26,19 @@ import {
   sampleChain,
   SampleEmulator,
   summary,
+  analysisSamplerSettings,
+  STANDARD_DERIVED,
   writeChainContent,
   writeModelContent,
   type Backend,
   type Chain,
+  type DerivedParameter,
   type InferenceProblem,
   type MetaEmulator,
   type ModelExport,
 } from '../src/browser.js';
 import { linearOptions } from './linear.js';
+import { surveyAnalysis } from './survey.js';
 import type { ContourFrame, EngineReply, EngineRequest } from './protocol.js';
 
 declare const COSMETA_VERSION: string;
@@ -46,14 +50,15 @@ let backend: Backend | null = null;
 let meta: MetaEmulator | null = null;
 let emulator: SampleEmulator | null = null;
 let chain: Chain | null = null;
-let problem: InferenceProblem | null = null;
+/** What the last chain sampled: its priors (GetDist ranges) and derived parameters. */
+let sampled: { parameters: InferenceProblem['parameters']; derived: readonly DerivedParameter[] } | null = null;
 
 /** Bins of the contour grid and its smoothing (bins), as the report's contours. */
 const BINS = 40;
 
-function contourFrame(c: Chain): ContourFrame | null {
+function contourFrame(c: Chain, derived: readonly DerivedParameter[] = STANDARD_DERIVED): ContourFrame | null {
   if (c.steps < 4) return null;
-  const s = chainSamples(c, ['Omega_m', 'S8']);
+  const s = chainSamples(c, ['Omega_m', 'S8'], undefined, derived);
   const [xl, xh] = quantileRange([s.columns[0]], 0.002, 0.15);
   const [yl, yh] = quantileRange([s.columns[1]], 0.002, 0.15);
   return { lo: [xl, yl], hi: [xh, yh], bins: BINS, density: gridDensity(s.columns, [xl, yl], [xh, yh], BINS) };
@@ -85,7 +90,7 @@ async function handle(r: EngineRequest): Promise<void> {
   if (r.kind === 'mcmc') {
     if (!emulator) throw new Error('adapt the emulator first');
     const t0 = performance.now();
-    problem = paperProblem({ sample: { z: r.sample.z, nz: r.sample.nz }, linearOptions: await linearOptions(DEFAULT_LINEAR_MODEL) });
+    const problem = paperProblem({ sample: { z: r.sample.z, nz: r.sample.nz }, linearOptions: await linearOptions(DEFAULT_LINEAR_MODEL) });
     const posterior = new Posterior(problem.parameters, emulator, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
     const settings = { ...DEFAULT_MCMC, seed: r.seed, maxSteps: r.steps };
     let last = performance.now();
@@ -97,9 +102,36 @@ async function handle(r: EngineRequest): Promise<void> {
     });
     c.config = { problem: 'paper', model: 'emulator (adapted in the browser)', sample: r.sample.name, ...c.config };
     chain = c;
+    sampled = { parameters: problem.parameters, derived: STANDARD_DERIVED };
     const s = chainSamples(c, ['Omega_m', 'S8']);
     const accepted = c.state.accepted.reduce((a, b) => a + b, 0) / (c.steps * c.walkers);
     post({ kind: 'mcmc-done', Omega_m: summary(s.columns[0]), S8: summary(s.columns[1]), steps: c.steps, acceptance: accepted, seconds: (performance.now() - t0) / 1000, frame: contourFrame(c) as ContourFrame });
+    return;
+  }
+  if (r.kind === 'survey') {
+    // As `cosmeta mcmc --config` (src/cli/analysis.ts), for r.steps steps of the config's sampler.
+    const t0 = performance.now();
+    chain = null;
+    const { config, problem, model } = await surveyAnalysis(r.bytes, r.name, r.config, r.threads);
+    try {
+      const settings = { ...analysisSamplerSettings(config, problem), seed: r.seed, maxSteps: r.steps };
+      const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
+      let last = performance.now();
+      const c = await sampleChain(posterior, settings, r.steps, async (ch, acceptance) => {
+        const now = performance.now();
+        if (now - last < 250) return;
+        last = now;
+        post({ kind: 'mcmc-progress', step: ch.steps, acceptance, frame: contourFrame(ch, problem.derived) });
+      });
+      c.config = { problem: r.name, config, model: 'theory', ...c.config };
+      chain = c;
+      sampled = { parameters: problem.parameters, derived: problem.derived };
+      const s = chainSamples(c, ['Omega_m', 'S8'], undefined, problem.derived);
+      const accepted = c.state.accepted.reduce((a, b) => a + b, 0) / (c.steps * c.walkers);
+      post({ kind: 'mcmc-done', Omega_m: summary(s.columns[0]), S8: summary(s.columns[1]), steps: c.steps, acceptance: accepted, seconds: (performance.now() - t0) / 1000, frame: contourFrame(c, problem.derived) as ContourFrame });
+    } finally {
+      await model.close();
+    }
     return;
   }
   if (r.kind === 'emulator-file') {
@@ -114,18 +146,19 @@ async function handle(r: EngineRequest): Promise<void> {
     if (!chain) throw new Error('run the sampler first');
     const c = chain;
     // The file `cosmeta mcmc` writes (readable by readChain and h5py), with Omega_m and S8 derived.
-    const bytes = await h5Bytes('chain.h5', (f) => writeChainContent(f, c, COSMETA_VERSION));
+    const bytes = await h5Bytes('chain.h5', (f) => writeChainContent(f, c, COSMETA_VERSION, sampled?.derived));
     post({ kind: 'files', files: [{ name: 'chain.h5', bytes, type: 'application/x-hdf5' }] }, [bytes.buffer]);
     return;
   }
   if (r.kind === 'chain-file') {
-    if (!chain || !problem) throw new Error('run the sampler first');
+    if (!chain || !sampled) throw new Error('run the sampler first');
     const c = chain;
-    const names = [...c.names, 'Omega_m', 'S8'];
-    const s = chainSamples(c, names);
+    const { parameters, derived } = sampled;
+    const names = [...c.names, ...derived.filter((d) => !c.names.includes(d.name)).map((d) => d.name)];
     const burn = Math.min(c.burnIn, Math.floor(c.steps / 2));
+    const s = chainSamples(c, names, burn, derived);
     const lp = c.logProb.subarray(burn * c.walkers, c.steps * c.walkers);
-    const spec = (n: string) => problem?.parameters.find((p) => p.name === n);
+    const spec = (n: string) => parameters.find((p) => p.name === n);
     const g = formatGetDist(
       names.map((name, i) => {
         const p = spec(name);

@@ -21,6 +21,8 @@ $('threads').textContent = isolated
   : `One WebAssembly thread: the page is not cross-origin isolated (serve it with COOP/COEP headers for threads); ${cores} theory worker(s).`;
 
 let sample: Sample | null = null;
+/** The uploaded two-point file. */
+let survey: { name: string; bytes: Uint8Array } | null = null;
 let info: { nBins: number; parameterNames: string[]; ell: number[] } | null = null;
 let busy = false;
 
@@ -48,6 +50,7 @@ function showError(message: string): void {
 function enable(): void {
   const ready = info !== null && sample !== null && !busy;
   $<HTMLButtonElement>('adapt-button').disabled = !ready;
+  $<HTMLButtonElement>('survey-button').disabled = !(info !== null && survey !== null && !busy);
 }
 
 // ---- the sample ----
@@ -216,8 +219,8 @@ function levels(d: Float64Array): number[] {
   return out;
 }
 
-function drawContours(f: ContourFrame): void {
-  const svg = $('contours') as unknown as SVGSVGElement;
+function drawContours(f: ContourFrame, id = 'contours'): void {
+  const svg = $(id) as unknown as SVGSVGElement;
   const W = 420;
   const H = 380;
   const m = { l: 55, r: 10, t: 10, b: 40 };
@@ -279,6 +282,58 @@ $<HTMLButtonElement>('mcmc-button').addEventListener('click', async () => {
   }
 });
 
+// ---- a survey's data ----
+$<HTMLInputElement>('survey-file').addEventListener('change', async (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (!file) return;
+  showError('');
+  survey = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+  $('survey-name').textContent = `File: ${file.name} (${survey.bytes.length} bytes)`;
+  enable();
+});
+
+$<HTMLButtonElement>('survey-button').addEventListener('click', async () => {
+  if (!survey || busy) return;
+  showError('');
+  let steps: number;
+  let seed: number;
+  try {
+    steps = integerInput('survey-steps-input', '--max-steps', 2);
+    seed = integerInput('seed-input', '--seed', 0);
+  } catch (err) {
+    return showError((err as Error).message);
+  }
+  busy = true;
+  enable();
+  $('survey-result').textContent = '';
+  const bar = $<HTMLProgressElement>('survey-progress');
+  bar.max = steps;
+  bar.value = 0;
+  const t0 = performance.now();
+  try {
+    // A copy goes to the engine, so the upload can be analysed again with another config.
+    const bytes = survey.bytes.slice();
+    const r = await ask({ kind: 'survey', name: survey.name, bytes, config: $<HTMLTextAreaElement>('survey-config').value, steps, seed, threads: cores }, (m) => {
+      if (m.kind !== 'mcmc-progress') return;
+      bar.value = m.step;
+      $('survey-eta').textContent = `steps ${eta(m.step, steps, t0)}, acceptance ${m.acceptance.toFixed(3)}`;
+      if (m.frame) drawContours(m.frame, 'survey-contours');
+    }, [bytes.buffer]);
+    if (r.kind !== 'mcmc-done') throw new Error('unexpected reply');
+    bar.value = steps;
+    drawContours(r.frame, 'survey-contours');
+    $('survey-eta').textContent = `${r.steps} steps in ${r.seconds.toFixed(1)} s, acceptance ${r.acceptance.toFixed(3)}`;
+    $('survey-result').textContent = JSON.stringify({ S8: r.S8, Omega_m: r.Omega_m, steps: r.steps, seconds: r.seconds });
+    $<HTMLButtonElement>('chain-download').disabled = false;
+    $<HTMLButtonElement>('chain-h5-download').disabled = false;
+  } catch (err) {
+    showError((err as Error).message);
+  } finally {
+    busy = false;
+    enable();
+  }
+});
+
 // ---- downloads ----
 async function download(kind: 'emulator-file' | 'chain-file' | 'chain-h5'): Promise<void> {
   try {
@@ -301,6 +356,13 @@ $<HTMLButtonElement>('chain-download').addEventListener('click', () => void down
 $<HTMLButtonElement>('chain-h5-download').addEventListener('click', () => void download('chain-h5'));
 
 // ---- start ----
+// The survey section's default config: DES Y1 cosmic shear, as shipped in configs/.
+fetch(new URL('./des-y1.yaml', location.href))
+  .then(async (res) => {
+    if (res.ok) $<HTMLTextAreaElement>('survey-config').value = await res.text();
+  })
+  .catch(() => undefined);
+
 ask({ kind: 'init', metaUrl: new URL('./meta-default.json', location.href).href, threads: kernelThreads })
   .then((r) => {
     if (r.kind !== 'ready') throw new Error('unexpected reply');

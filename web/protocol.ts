@@ -16,6 +16,21 @@ export interface TheoryJob {
   rows: Float64Array;
   /** First row's index in the whole design (for messages). */
   first: number;
+  /** The theory's settings (default: TheoryModel's, the paper's shift convention). */
+  settings?: TheorySettings;
+  /** Same key, same sample and settings: the worker reuses its ShearTheory. */
+  key?: string;
+  /** false: no progress messages (the sampler's many small jobs). */
+  progress?: boolean;
+}
+
+export interface TheorySettings {
+  linear: string;
+  nonlinear: boolean;
+  spin2: boolean;
+  shiftConvention: 'paper' | 'additive';
+  /** Intrinsic alignments can make cross-spectra negative. */
+  allowNegative: boolean;
 }
 
 export type TheoryReply = { kind: 'progress'; done: number } | { kind: 'done'; spectra: Float64Array } | { kind: 'error'; message: string };
@@ -26,7 +41,9 @@ export type EngineRequest =
   | { kind: 'mcmc'; sample: Sample; steps: number; seed: number }
   | { kind: 'emulator-file' }
   | { kind: 'chain-file' }
-  | { kind: 'chain-h5' };
+  | { kind: 'chain-h5' }
+  /** A survey's two-point file (SACC FITS or 2pt-FITS, gzip or not) analysed with a config, as `cosmeta mcmc --config`. */
+  | { kind: 'survey'; name: string; bytes: Uint8Array; config: string; steps: number; seed: number; threads: number };
 
 export interface ContourFrame {
   /** Omega_m (x) and S8 (y) ranges of the grid. */

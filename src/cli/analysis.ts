@@ -13,7 +13,8 @@ import { latexLabel, surveyProblem, syntheticProblem, type AnalysisProblem } fro
 import { CosmetaError } from '../errors.js';
 import { chainSamples, summary } from '../inference/compare.js';
 import { GaussianLikelihood, Posterior, type BatchedModel } from '../inference/likelihood.js';
-import { DEFAULT_MCMC, runMcmc, type McmcSettings } from '../inference/mcmc.js';
+import { runMcmc } from '../inference/mcmc.js';
+import { analysisSamplerSettings } from '../analysis/sampler.js';
 import { withOutputLock } from '../io/lock.js';
 import { writeGetDist } from '../io/getdist.js';
 import type { TwoPointData } from '../io/sacc-types.js';
@@ -95,20 +96,7 @@ export async function runAnalysisMcmc(o: AnalysisCliOptions): Promise<void> {
   const getdist = o.getdist ?? config.output.getdist;
   const threads = o.threads === undefined ? undefined : Number(o.threads);
   if (threads !== undefined && (!Number.isInteger(threads) || threads < 0)) throw new CosmetaError(`--threads ${o.threads} is not an integer >= 0`);
-  const s = config.sampler;
-  const settings: McmcSettings = {
-    ...DEFAULT_MCMC,
-    walkers: s.walkers,
-    seed: s.seed,
-    maxSteps: s.max_steps,
-    chunk: Math.min(s.chunk, s.max_steps),
-    tauFactor: s.tau_factor,
-    tauTolerance: s.tau_tolerance,
-    burnIn: s.burn_in ?? Math.min(DEFAULT_MCMC.burnIn, Math.floor(s.max_steps / 4)),
-  };
-  if (settings.walkers < 2 * problem.parameters.length || settings.walkers % 2 !== 0) {
-    throw new CosmetaError(`sampler.walkers: ${settings.walkers}; the ensemble sampler needs an even number >= 2 x ${problem.parameters.length} sampled parameters`);
-  }
+  const settings = analysisSamplerSettings(config, problem);
   // One writer per chain (and its GetDist files): a second run on the same output exits 2 naming the holder.
   await withOutputLock(out, async () => {
     const { model: spectra, description } = await spectraModel(o.model, problem, threads);

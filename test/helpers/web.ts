@@ -7,14 +7,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { parseConfig } from '../../src/analysis/config.js';
+import { AnalysisModel, spectraInputs } from '../../src/analysis/model.js';
+import { surveyProblem } from '../../src/analysis/problem.js';
+import { analysisSamplerSettings } from '../../src/analysis/sampler.js';
 import { DEFAULT_LINEAR_MODEL } from '../../src/cosmology/transfer/index.js';
+import { sampleChain } from '../../src/inference/chain-run.js';
 import type { Chain } from '../../src/inference/chain-file.js';
 import { chainSamples, summary } from '../../src/inference/compare.js';
 import { GaussianLikelihood, Posterior } from '../../src/inference/likelihood.js';
 import { DEFAULT_MCMC, runMcmc } from '../../src/inference/mcmc.js';
 import { paperPriorRanges, paperProblem } from '../../src/inference/problem.js';
 import { readRedshiftDistributions } from '../../src/io/nz-file.js';
-import { nodeLinearOptions } from '../../src/io/pk-emulator-file.js';
+import { loadLinearModel, nodeLinearOptions } from '../../src/io/pk-emulator-file.js';
+import { readTwoPointFile } from '../../src/io/two-point-file.js';
 import { Random } from '../../src/math/random.js';
 import { DEFAULT_ADAPT } from '../../src/meta/maml.js';
 import type { Emulator } from '../../src/meta/emulator.js';
@@ -24,6 +30,9 @@ import type { Backend } from '../../src/nn/backend.js';
 import { createBackend } from '../../src/nn/wasm.js';
 import { TheoryModel } from '../../src/parallel/theory-model.js';
 import { DEFAULT_META_EMULATOR, PACKAGE_ROOT } from '../../src/paths.js';
+
+/** The DES Y1 SACC file in its FITS form (LSST DESC firecrown's legacy_sacc_data.fits), which the page reads. */
+export const DES_Y1_FITS = join(PACKAGE_ROOT, 'test', 'reference', 'surveys', 'des-y1', 'legacy_sacc_data.fits');
 import { latinHypercube } from '../../src/tasks/design.js';
 
 /** Start `cosmeta serve --port 0`; resolves with the server and its URL. */
@@ -109,8 +118,30 @@ export function expectSameAsNode(
   expect(Math.abs(browser.mape / ref.mape - 1)).toBeLessThan(1e-6);
   expect(browser.f5).toBe(ref.f5);
   expect(browser.steps).toBe(ref.chain.steps);
-  const near = (a: number[], b: number[]) => a.forEach((v, i) => expect(Math.abs(v / b[i] - 1)).toBeLessThan(1e-8));
-  near(browser.S8, ref.S8);
-  near(browser.Omega_m, ref.Omega_m);
+  expectSameQuantiles(browser, ref);
   return { maxWeightDifference: dw };
+}
+
+/**
+ * The page's survey analysis in Node, as `cosmeta mcmc --config` runs it: the file read by path, the config
+ * text with data.file = the upload's name, the theory engine in this thread, `steps` steps of the config's
+ * sampler with `seed`. Returns the chain and its (Omega_m, S8) median/p16/p84.
+ */
+export async function nodeSurveyReference(file: string, name: string, configText: string, o: { seed: number; steps: number }): Promise<{ chain: Chain; S8: [number, number, number]; Omega_m: [number, number, number] }> {
+  const config = parseConfig(configText, name);
+  config.data.file = name;
+  const problem = surveyProblem(await readTwoPointFile(file), config, name, loadLinearModel(config.theory.linear));
+  const spectra = new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: spectraInputs(problem), ...problem.theory, allowNegative: problem.theory.intrinsicAlignments, threads: 0 });
+  const model = new AnalysisModel(problem, spectra);
+  const posterior = new Posterior(problem.parameters, model, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
+  const chain = await sampleChain(posterior, { ...analysisSamplerSettings(config, problem), seed: o.seed, maxSteps: o.steps }, o.steps);
+  await model.close();
+  const s = chainSamples(chain, ['Omega_m', 'S8'], undefined, problem.derived);
+  return { chain, Omega_m: summary(s.columns[0]), S8: summary(s.columns[1]) };
+}
+
+/** Quantiles within 1e-8 relative: the draws are the same; an accept/reject flipping would move them by ~1e-3. */
+export function expectSameQuantiles(browser: { S8: number[]; Omega_m: number[] }, ref: { S8: number[]; Omega_m: number[] }): void {
+  ref.S8.forEach((v, i) => expect(Math.abs(browser.S8[i] / v - 1)).toBeLessThan(1e-8));
+  ref.Omega_m.forEach((v, i) => expect(Math.abs(browser.Omega_m[i] / v - 1)).toBeLessThan(1e-8));
 }

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readChain } from '../../src/inference/chain-file.js';
@@ -11,7 +11,7 @@ import { Emulator } from '../../src/meta/emulator.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { targetSample } from '../../src/tasks/target.js';
 import { findChromium, findFirefox } from '../helpers/browsers.js';
-import { expectSameAsNode, nodeReference, startServe } from '../helpers/web.js';
+import { DES_Y1_FITS, expectSameAsNode, expectSameQuantiles, nodeReference, nodeSurveyReference, startServe } from '../helpers/web.js';
 
 // The whole flow of the web page in a real browser (Debian's chromium driven by playwright-core), against
 // the same steps run by the Node library in this process, as `cosmeta adapt` and `cosmeta mcmc` run them.
@@ -20,6 +20,7 @@ const SHOTS = join(PACKAGE_ROOT, 'docs', 'browser');
 const SEED = 1;
 const SPECTRA = 100;
 const STEPS = 2000;
+const SURVEY_STEPS = 6;
 
 let server: ChildProcess;
 let url: string;
@@ -143,6 +144,42 @@ describe.skipIf(!CHROMIUM.path)(`the web page in Chromium${CHROMIUM.path ? '' : 
     expect(getdist['chain.paramnames']).toMatch(/^Omega_m\*\s/m);
     ref.dispose();
     writeFileSync(join(dir, 'done'), JSON.stringify({ adapted, sampled }));
+  }, 300_000);
+
+  it('samples a survey posterior from an uploaded SACC file (DES Y1) with the default config, as cosmeta mcmc --config does for the same seed', async () => {
+    // Runs after the flow above, on the same page. The DES Y1 SACC file in its FITS form (LSST DESC firecrown's
+    // legacy_sacc_data.fits), the shipped DES Y1 config as the page prefills it, 6 steps of the config's 64 walkers.
+    const fits = DES_Y1_FITS;
+    const name = basename(fits);
+    await expect.poll(() => page.getByTestId('survey-config').inputValue()).toMatch(/DES Y1 cosmic shear/);
+    const configText = await page.getByTestId('survey-config').inputValue();
+    expect(configText).toBe(readFileSync(join(PACKAGE_ROOT, 'configs', 'des-y1.yaml'), 'utf8'));
+    // A rejected file first: the reader's one-line message, inline.
+    const bad = join(dir, 'bad.fits');
+    writeFileSync(bad, 'SIMPLE  =                    T / not really');
+    await page.getByTestId('survey-file').setInputFiles(bad);
+    await page.getByTestId('survey-steps-input').fill(String(SURVEY_STEPS));
+    await page.getByTestId('survey-button').click();
+    await expect.poll(() => page.getByTestId('error').textContent()).toMatch(/^bad\.fits: /);
+    await page.getByTestId('survey-file').setInputFiles(fits);
+    await page.getByTestId('survey-button').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="survey-result"]')?.textContent !== '', undefined, { timeout: 180_000 });
+    expect(await page.getByTestId('error').textContent()).toBe('');
+    const sampled = JSON.parse((await page.getByTestId('survey-result').textContent()) as string) as { S8: number[]; Omega_m: number[]; steps: number };
+    await page.screenshot({ path: join(SHOTS, '5-survey.png'), fullPage: true });
+    const [h5Download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('chain-h5-download').click()]);
+    const chainFile = join(dir, 'survey-chain.h5');
+    await h5Download.saveAs(chainFile);
+
+    // The same analysis in Node. C_ell differ in their last bits between the browser's V8 and Node's
+    // (Math.exp, above); the draws are the same.
+    const { chain, ...ref } = await nodeSurveyReference(fits, name, configText, { seed: SEED, steps: SURVEY_STEPS });
+    expect(sampled.steps).toBe(SURVEY_STEPS);
+    expectSameQuantiles(sampled, ref);
+    const downloaded = await readChain(chainFile);
+    expect(downloaded.names).toEqual(chain.names);
+    expect(downloaded.state.accepted).toEqual(chain.state.accepted);
+    expect(downloaded.config).toMatchObject({ problem: name, model: 'theory' });
   }, 300_000);
 });
 

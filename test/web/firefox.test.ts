@@ -6,7 +6,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetSample } from '../../src/tasks/target.js';
 import { findFirefox } from '../helpers/browsers.js';
-import { expectSameAsNode, nodeReference, startServe } from '../helpers/web.js';
+import { DES_Y1_FITS, expectSameAsNode, expectSameQuantiles, nodeReference, nodeSurveyReference, startServe } from '../helpers/web.js';
 
 // The web page's flow in Firefox (Debian's firefox-esr, driven over WebDriver BiDi by puppeteer-core:
 // playwright-core drives only its own patched Firefox builds), against the same steps run by the Node
@@ -15,6 +15,7 @@ const FIREFOX = findFirefox();
 const SEED = 1;
 const SPECTRA = 100;
 const STEPS = 2000;
+const SURVEY_STEPS = 6;
 
 let server: ChildProcess;
 let url: string;
@@ -47,7 +48,7 @@ describe.skipIf(!FIREFOX.path)(`the web page in Firefox${FIREFOX.path ? '' : ` (
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loads cross-origin isolated with WebAssembly threads, adapts with 100 spectra and samples 2,000 steps as the Node library does for the same seed', async () => {
+  it('loads cross-origin isolated with WebAssembly threads, adapts with 100 spectra, samples 2,000 steps and a survey posterior from an uploaded SACC file as the Node library does for the same seed', async () => {
     await page.goto(url);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
@@ -74,5 +75,19 @@ describe.skipIf(!FIREFOX.path)(`the web page in Firefox${FIREFOX.path ? '' : ` (
     const { maxWeightDifference } = expectSameAsNode({ params, mape: adapted.mape, f5: adapted.f5, S8: sampled.S8, Omega_m: sampled.Omega_m, steps: sampled.steps }, ref);
     process.stderr.write(`firefox vs Node: weights differ by at most ${maxWeightDifference.toExponential(2)}; MAPE ${adapted.mape} vs ${ref.mape}; adaptation ${adapted.seconds.toFixed(1)} s\n`);
     ref.dispose();
+
+    // A survey: the DES Y1 SACC file (FITS) with the prefilled DES Y1 config, 6 steps, as in Node.
+    await page.waitForFunction(() => ((document.querySelector('[data-testid="survey-config"]') as HTMLTextAreaElement | null)?.value ?? '').includes('DES Y1'), { timeout: 30_000 });
+    const configText = await page.$eval('[data-testid="survey-config"]', (e) => (e as HTMLTextAreaElement).value);
+    const upload = await page.$('[data-testid="survey-file"]');
+    await (upload as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(DES_Y1_FITS);
+    await page.waitForFunction(() => (document.getElementById('survey-name')?.textContent ?? '').includes('legacy_sacc_data.fits'), { timeout: 30_000 });
+    await fill('survey-steps-input', String(SURVEY_STEPS));
+    await page.click('[data-testid="survey-button"]');
+    const survey = JSON.parse(await resultText('survey-result', 180_000)) as { S8: number[]; Omega_m: number[]; steps: number };
+    expect(await page.$eval('[data-testid="error"]', (e) => e.textContent)).toBe('');
+    const surveyRef = await nodeSurveyReference(DES_Y1_FITS, 'legacy_sacc_data.fits', configText, { seed: SEED, steps: SURVEY_STEPS });
+    expect(survey.steps).toBe(SURVEY_STEPS);
+    expectSameQuantiles(survey, surveyRef);
   }, 400_000);
 });
