@@ -7,6 +7,7 @@
 
 import {
   accuracy,
+  analysisSamplerSettings,
   adaptMetaEmulatorAs,
   browserPlatform,
   chainSamples,
@@ -25,9 +26,8 @@ import {
   quantileRange,
   sampleChain,
   SampleEmulator,
-  summary,
-  analysisSamplerSettings,
   STANDARD_DERIVED,
+  summary,
   writeChainContent,
   writeModelContent,
   type Backend,
@@ -135,17 +135,16 @@ async function handle(r: EngineRequest): Promise<void> {
     return;
   }
   if (r.kind === 'emulator-file') {
-    if (!emulator) throw new Error('adapt the emulator first');
-    const bytes = await h5Bytes('emulator.h5', (f) =>
-      writeModelContent(f, { model: emulator!.model, params: emulator!.params, xScaler: emulator!.xScaler, yScaler: emulator!.yScaler, metadata: { kind: 'emulator', ...emulator!.info } }, COSMETA_VERSION),
-    );
+    const e = emulator;
+    if (!e) throw new Error('adapt the emulator first');
+    const bytes = await h5Bytes('emulator.h5', (f) => writeModelContent(f, { model: e.model, params: e.params, xScaler: e.xScaler, yScaler: e.yScaler, metadata: { kind: 'emulator', ...e.info } }, COSMETA_VERSION));
     post({ kind: 'files', files: [{ name: 'emulator.h5', bytes, type: 'application/x-hdf5' }] }, [bytes.buffer]);
     return;
   }
   if (r.kind === 'chain-h5') {
     if (!chain) throw new Error('run the sampler first');
     const c = chain;
-    // The file `cosmeta mcmc` writes (readable by readChain and h5py), with Omega_m and S8 derived.
+    // The file `cosmeta mcmc` writes (readable by readChain and h5py), with the sampled problem's derived parameters.
     const bytes = await h5Bytes('chain.h5', (f) => writeChainContent(f, c, COSMETA_VERSION, sampled?.derived));
     post({ kind: 'files', files: [{ name: 'chain.h5', bytes, type: 'application/x-hdf5' }] }, [bytes.buffer]);
     return;
