@@ -7,8 +7,8 @@
 
 import {
   accuracy,
-  analysisSamplerSettings,
   adaptMetaEmulatorAs,
+  analysisSamplerSettings,
   browserPlatform,
   chainSamples,
   createBackendOn,
