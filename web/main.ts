@@ -1,6 +1,7 @@
 /**
  * The page: choose a sample, adapt the shipped meta-emulator to it with spectra computed in Web Workers,
- * sample the posterior with live S8-Omega_m contours, download the results. A thin shell: the theory
+ * sample the posterior with live S8-Omega_m contours, or sample a survey's posterior from an uploaded SACC /
+ * 2pt-FITS file and a config with the full theory engine; download the results. A thin shell: the theory
  * engine, adaptation and sampler are the library's (src/browser.ts), run in workers.
  */
 
