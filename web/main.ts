@@ -242,36 +242,48 @@ function drawContours(f: ContourFrame, id = 'contours'): void {
     <text x="14" y="${H / 2}" font-size="13" transform="rotate(-90 14 ${H / 2})" text-anchor="middle">S8</text>`;
 }
 
-$<HTMLButtonElement>('mcmc-button').addEventListener('click', async () => {
-  if (!sample || busy) return;
+/**
+ * Run the engine's sampler from one of the page's sections (`mcmc`: the paper's problem with the adapted
+ * emulator; `survey`: an uploaded file with the full theory), with its steps input, progress bar, ETA,
+ * result and contours; the chain downloads are enabled on success.
+ */
+async function runSampler(section: 'mcmc' | 'survey', minSteps: number, request: (steps: number, seed: number) => { r: EngineRequest; transfer?: Transferable[] }): Promise<void> {
   showError('');
   let steps: number;
   let seed: number;
   try {
-    steps = integerInput('mcmc-steps-input', '--max-steps', 10);
+    steps = integerInput(`${section}-steps-input`, '--max-steps', minSteps);
     seed = integerInput('seed-input', '--seed', 0);
   } catch (err) {
     return showError((err as Error).message);
   }
+  const svg = section === 'mcmc' ? 'contours' : 'survey-contours';
+  const button = $<HTMLButtonElement>(`${section}-button`);
   busy = true;
   enable();
-  $<HTMLButtonElement>('mcmc-button').disabled = true;
-  $('mcmc-result').textContent = '';
-  const bar = $<HTMLProgressElement>('mcmc-progress');
+  button.disabled = true;
+  $(`${section}-result`).textContent = '';
+  const bar = $<HTMLProgressElement>(`${section}-progress`);
   bar.max = steps;
+  bar.value = 0;
   const t0 = performance.now();
   try {
-    const r = await ask({ kind: 'mcmc', sample, steps, seed }, (m) => {
-      if (m.kind !== 'mcmc-progress') return;
-      bar.value = m.step;
-      $('mcmc-eta').textContent = `steps ${eta(m.step, steps, t0)}, acceptance ${m.acceptance.toFixed(3)}`;
-      if (m.frame) drawContours(m.frame);
-    });
+    const { r: req, transfer } = request(steps, seed);
+    const r = await ask(
+      req,
+      (m) => {
+        if (m.kind !== 'mcmc-progress') return;
+        bar.value = m.step;
+        $(`${section}-eta`).textContent = `steps ${eta(m.step, steps, t0)}, acceptance ${m.acceptance.toFixed(3)}`;
+        if (m.frame) drawContours(m.frame, svg);
+      },
+      transfer,
+    );
     if (r.kind !== 'mcmc-done') throw new Error('unexpected reply');
     bar.value = steps;
-    drawContours(r.frame);
-    $('mcmc-eta').textContent = `${r.steps} steps in ${r.seconds.toFixed(1)} s (${(r.steps / r.seconds).toFixed(0)} steps/s), acceptance ${r.acceptance.toFixed(3)}`;
-    $('mcmc-result').textContent = JSON.stringify({ S8: r.S8, Omega_m: r.Omega_m, steps: r.steps, seconds: r.seconds });
+    drawContours(r.frame, svg);
+    $(`${section}-eta`).textContent = `${r.steps} steps in ${r.seconds.toFixed(1)} s (${(r.steps / r.seconds).toFixed(0)} steps/s), acceptance ${r.acceptance.toFixed(3)}`;
+    $(`${section}-result`).textContent = JSON.stringify({ S8: r.S8, Omega_m: r.Omega_m, steps: r.steps, seconds: r.seconds });
     $<HTMLButtonElement>('chain-download').disabled = false;
     $<HTMLButtonElement>('chain-h5-download').disabled = false;
   } catch (err) {
@@ -279,8 +291,14 @@ $<HTMLButtonElement>('mcmc-button').addEventListener('click', async () => {
   } finally {
     busy = false;
     enable();
-    $<HTMLButtonElement>('mcmc-button').disabled = false;
+    if (section === 'mcmc') button.disabled = false;
   }
+}
+
+$<HTMLButtonElement>('mcmc-button').addEventListener('click', () => {
+  const s = sample;
+  if (!s || busy) return;
+  void runSampler('mcmc', 10, (steps, seed) => ({ r: { kind: 'mcmc', sample: s, steps, seed } }));
 });
 
 // ---- a survey's data ----
@@ -293,46 +311,14 @@ $<HTMLInputElement>('survey-file').addEventListener('change', async (e) => {
   enable();
 });
 
-$<HTMLButtonElement>('survey-button').addEventListener('click', async () => {
-  if (!survey || busy) return;
-  showError('');
-  let steps: number;
-  let seed: number;
-  try {
-    steps = integerInput('survey-steps-input', '--max-steps', 2);
-    seed = integerInput('seed-input', '--seed', 0);
-  } catch (err) {
-    return showError((err as Error).message);
-  }
-  busy = true;
-  enable();
-  $('survey-result').textContent = '';
-  const bar = $<HTMLProgressElement>('survey-progress');
-  bar.max = steps;
-  bar.value = 0;
-  const t0 = performance.now();
-  try {
-    // A copy goes to the engine, so the upload can be analysed again with another config.
-    const bytes = survey.bytes.slice();
-    const r = await ask({ kind: 'survey', name: survey.name, bytes, config: $<HTMLTextAreaElement>('survey-config').value, steps, seed, threads: cores }, (m) => {
-      if (m.kind !== 'mcmc-progress') return;
-      bar.value = m.step;
-      $('survey-eta').textContent = `steps ${eta(m.step, steps, t0)}, acceptance ${m.acceptance.toFixed(3)}`;
-      if (m.frame) drawContours(m.frame, 'survey-contours');
-    }, [bytes.buffer]);
-    if (r.kind !== 'mcmc-done') throw new Error('unexpected reply');
-    bar.value = steps;
-    drawContours(r.frame, 'survey-contours');
-    $('survey-eta').textContent = `${r.steps} steps in ${r.seconds.toFixed(1)} s, acceptance ${r.acceptance.toFixed(3)}`;
-    $('survey-result').textContent = JSON.stringify({ S8: r.S8, Omega_m: r.Omega_m, steps: r.steps, seconds: r.seconds });
-    $<HTMLButtonElement>('chain-download').disabled = false;
-    $<HTMLButtonElement>('chain-h5-download').disabled = false;
-  } catch (err) {
-    showError((err as Error).message);
-  } finally {
-    busy = false;
-    enable();
-  }
+$<HTMLButtonElement>('survey-button').addEventListener('click', () => {
+  const u = survey;
+  if (!u || busy) return;
+  // A copy goes to the engine, so the upload can be analysed again with another config.
+  void runSampler('survey', 2, (steps, seed) => {
+    const bytes = u.bytes.slice();
+    return { r: { kind: 'survey', name: u.name, bytes, config: $<HTMLTextAreaElement>('survey-config').value, steps, seed, threads: cores }, transfer: [bytes.buffer] };
+  });
 });
 
 // ---- downloads ----
