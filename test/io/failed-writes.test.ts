@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CosmetaError } from '../../src/errors.js';
-import { writeFileAtomic } from '../../src/io/atomic.js';
+import { writeFileAtomic, writeFileAtomicChunks } from '../../src/io/atomic.js';
 
 // Inject a full disk into writes of temporary files (the step before the rename) when `full` is on.
-const inject = vi.hoisted(() => ({ full: false }));
+const inject = vi.hoisted(() => ({ full: false, pieces: 0 }));
 vi.mock('node:fs', async (original) => {
   const real = await original<typeof import('node:fs')>();
   return {
@@ -19,6 +19,11 @@ vi.mock('node:fs', async (original) => {
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
       }
       return real.writeFileSync(path, data, o);
+    },
+    // The streamed writer: the disk fills up on the second piece.
+    writeSync: (fd: number, data: string | NodeJS.ArrayBufferView, ...rest: unknown[]) => {
+      if (inject.full && ++inject.pieces > 1) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+      return (real.writeSync as (...a: unknown[]) => number)(fd, data, ...rest);
     },
   };
 });
@@ -39,6 +44,24 @@ describe('failed writes lose nothing', () => {
     }
     expect(readFileSync(out, 'utf8')).toBe('previous result\n');
     expect(fs.readdirSync(dir)).toEqual(['result.json']);
+  });
+
+  it('a streamed write (GetDist text of a long chain) that fills the disk part-way keeps the previous file and leaves no temporary', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cosmeta-full-'));
+    const out = join(dir, 'chain.txt');
+    writeFileSync(out, 'previous chain\n');
+    inject.full = true;
+    inject.pieces = 0;
+    try {
+      expect(() => writeFileAtomicChunks(out, ['1\t2\n', '3\t4\n', '5\t6\n'])).toThrow(`cannot write ${out}: ENOSPC (no space left on the device)`);
+      expect(inject.pieces).toBe(2); // the first piece was written, the second failed
+    } finally {
+      inject.full = false;
+    }
+    expect(readFileSync(out, 'utf8')).toBe('previous chain\n');
+    expect(fs.readdirSync(dir)).toEqual(['chain.txt']);
+    writeFileAtomicChunks(out, ['1\t2\n', '3\t4\n']);
+    expect(readFileSync(out, 'utf8')).toBe('1\t2\n3\t4\n');
   });
 
   it('an unwritable destination (a file where the directory should be) gives one line, exit 2', () => {
