@@ -4,7 +4,8 @@
  * as the baseline ratio), then the posterior sampled to 50 autocorrelation times (or
  * COSMETA_BENCH_MAX_STEPS) with the ensemble sampler on all cores, and S8 against the published value.
  * Writes the chain, GetDist files and a corner plot to results/des-y1/ (COSMETA_BENCH_OUT); COSMETA_BENCH_BURN
- * sets the steps discarded (default: the recorded burn-in, at most half the chain).
+ * sets the steps discarded (default: the recorded burn-in or 5 autocorrelation times, whichever is longer,
+ * at most half the chain; emcee's guidance, Foreman-Mackey et al. 2013, is a few tau).
  *
  *   node dist/bench/des-y1.js [--timing] [--from CHAIN.h5]
  *
@@ -123,10 +124,11 @@ if (fromChain) {
   converged = result.converged;
 }
 const all = [...chain.names, ...problem.derived.map((d) => d.name)];
-const burn = process.env.COSMETA_BENCH_BURN ? Number(process.env.COSMETA_BENCH_BURN) : Math.min(chain.burnIn, Math.floor(chain.steps / 2));
+const tauLast = chain.tauHistory.at(-1)?.tau ?? [];
+const burn = process.env.COSMETA_BENCH_BURN ? Number(process.env.COSMETA_BENCH_BURN) : Math.min(Math.max(chain.burnIn, Math.ceil(5 * Math.max(0, ...tauLast))), Math.floor(chain.steps / 2));
 const samples = chainSamples(chain, all, burn, problem.derived);
 const s8 = summary(samples.columns[all.indexOf('S8')]);
-const tau = chain.tauHistory.at(-1)?.tau ?? [];
+const tau = tauLast;
 const sigmaPub = (PUBLISHED.hi - PUBLISHED.lo) / 2;
 const W = chain.walkers;
 writeGetDist(
