@@ -147,8 +147,9 @@ describe.skipIf(!CHROMIUM.path)(`the web page in Chromium${CHROMIUM.path ? '' : 
   }, 300_000);
 
   it('samples a survey posterior from an uploaded SACC file (DES Y1) with the default config, as cosmeta mcmc --config does for the same seed', async () => {
-    // Runs after the flow above, on the same page. The DES Y1 SACC file in its FITS form (LSST DESC firecrown's
+    // Its own page load, so it passes alone or in any order. The DES Y1 SACC file in its FITS form (LSST DESC firecrown's
     // legacy_sacc_data.fits), the shipped DES Y1 config as the page prefills it, 6 steps of the config's 64 walkers.
+    await page.goto(url);
     const fits = DES_Y1_FITS;
     const name = basename(fits);
     await expect.poll(() => page.getByTestId('survey-config').inputValue()).toMatch(/DES Y1 cosmic shear/);
