@@ -40,6 +40,7 @@ export { parseConfig, type AnalysisConfig } from './analysis/config.js';
 export { AnalysisModel, spectraInputs } from './analysis/model.js';
 export { analysisSamplerSettings } from './analysis/sampler.js';
 export { containerOf, gunzipBytes, twoPointFromFitsBytes, type TwoPointFormat } from './io/two-point-bytes.js';
+export { saccFromHdf5Bytes, type H5Wasm, type H5WasmModule } from './io/sacc-hdf5-bytes.js';
 export type { TwoPointData } from './io/sacc-types.js';
 export { PkEmulator, type PkEmulatorJSON } from './cosmology/boltzmann/emulator.js';
 export { DEFAULT_LINEAR_MODEL, type LinearModelOptions } from './cosmology/transfer/index.js';

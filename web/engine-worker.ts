@@ -38,6 +38,7 @@ import {
   type ModelExport,
 } from '../src/browser.js';
 import { linearOptions } from './linear.js';
+import { loadH5Wasm } from './h5.js';
 import { surveyAnalysis } from './survey.js';
 import type { ContourFrame, EngineReply, EngineRequest } from './protocol.js';
 
@@ -172,9 +173,8 @@ async function handle(r: EngineRequest): Promise<void> {
 
 /** An HDF5 file written by `fill` in h5wasm's in-memory file system, as bytes (h5wasm is loaded on first use: it is large). */
 async function h5Bytes(name: string, fill: (f: InstanceType<typeof import('h5wasm').File>) => void): Promise<Uint8Array> {
-  const h5wasm = (await import('h5wasm')).default;
-  const module = await h5wasm.ready;
-  const f = new h5wasm.File(name, 'w');
+  const { h5, module } = await loadH5Wasm();
+  const f = new h5.File(name, 'w');
   try {
     fill(f);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * The survey analysis in the page's engine worker, as `cosmeta mcmc --config` runs it (src/cli/analysis.ts):
- * the uploaded two-point file read by content (SACC FITS or 2pt-FITS, gzip or not), the config's selection,
+ * the uploaded two-point file read by content (SACC in HDF5 or FITS, or 2pt-FITS; gzip or not), the config's selection,
  * scale cuts, nuisance parameters and priors (surveyProblem), and the theory engine's C_ell computed in Web
  * Workers, split over them as TheoryModel splits rows over threads.
  */
@@ -12,24 +12,28 @@ import {
   gunzipBytes,
   linearModel,
   parseConfig,
+  saccFromHdf5Bytes,
   spectraInputs,
   surveyProblem,
   twoPointFromFitsBytes,
   type AnalysisConfig,
   type AnalysisProblem,
   type BatchedModel,
+  type H5WasmModule,
   type TwoPointData,
 } from '../src/browser.js';
+import { loadH5Wasm } from './h5.js';
 import { linearOptions } from './linear.js';
 import type { TheoryJob, TheoryReply, TheorySettings } from './protocol.js';
 
-/** The two-point content of an uploaded file; HDF5 SACC files are named with what to do instead. */
-export function twoPointFromUpload(bytes: Uint8Array, name: string): TwoPointData {
+/** The two-point content of an uploaded file, by its content as the command line reads a path (two-point-file.ts). */
+export async function twoPointFromUpload(bytes: Uint8Array, name: string): Promise<TwoPointData> {
   let b = bytes;
   if (containerOf(b) === 'gzip') b = gunzipBytes(b, name);
   const kind = containerOf(b);
   if (kind === 'hdf5') {
-    throw new CosmetaError(`${name}: SACC in HDF5 is read by the command line only; upload the FITS form (sacc's save_fits, or npx cosmeta sacc convert ${name} --to fits)`);
+    const { h5, module } = await loadH5Wasm();
+    return saccFromHdf5Bytes(h5, module as unknown as H5WasmModule, b, name);
   }
   if (kind !== 'fits') throw new CosmetaError(`${name}: neither FITS nor HDF5 (nor gzip of either): not a SACC or 2pt-FITS file`);
   return twoPointFromFitsBytes(b, name).data;
@@ -90,7 +94,7 @@ export async function surveyAnalysis(bytes: Uint8Array, name: string, configText
   const config = parseConfig(configText, 'config');
   if (config.data.synthetic) throw new CosmetaError('config: data.synthetic is not for the page; give data.file and upload the file');
   config.data.file = name;
-  const data = twoPointFromUpload(bytes, name);
+  const data = await twoPointFromUpload(bytes, name);
   const shape = linearModel(config.theory.linear, await linearOptions(config.theory.linear));
   const problem = surveyProblem(data, config, name, shape);
   const spectra = new WorkerTheoryModel(spectraInputs(problem), problem, { ...problem.theory, allowNegative: problem.theory.intrinsicAlignments }, threads);

@@ -31,3 +31,11 @@ export function quietly<T>(fn: () => T): T {
     h5Console.quiet--;
   }
 }
+
+/** The most specific reason in an HDF5 error stack (its innermost "in F(): reason" line), or the message's first line. */
+export function h5ErrorText(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  const reasons = [...text.matchAll(/ in [A-Za-z0-9_]+\(\): (.+)/g)].map((m) => m[1].trim());
+  const first = text.split('\n')[0].trim();
+  return reasons.at(-1) ?? (first.length > 200 ? `${first.slice(0, 200)}...` : first);
+}

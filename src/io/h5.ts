@@ -13,7 +13,7 @@
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 // Before h5wasm: it binds console.error when it loads (see h5-console.ts).
-import { h5Console, quietly } from './h5-console.js';
+import { h5Console, h5ErrorText, quietly } from './h5-console.js';
 import h5wasm from 'h5wasm/node';
 import { CosmetaError } from '../errors.js';
 
@@ -38,10 +38,7 @@ export function h5Reason(err: unknown): string {
     const oom = h5Console.captured.some((l) => l.includes('Cannot enlarge memory'));
     return oom ? 'its size fields ask for more memory than the library has: damaged' : 'the HDF5 library aborted on it';
   }
-  const text = err instanceof Error ? err.message : String(err);
-  const reasons = [...text.matchAll(/ in [A-Za-z0-9_]+\(\): (.+)/g)].map((m) => m[1].trim());
-  const first = text.split('\n')[0].trim();
-  return reasons.at(-1) ?? (first.length > 200 ? `${first.slice(0, 200)}...` : first);
+  return h5ErrorText(err);
 }
 
 /**

@@ -6,7 +6,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { targetSample } from '../../src/tasks/target.js';
 import { findFirefox } from '../helpers/browsers.js';
-import { DES_Y1_FITS, expectSameAsNode, expectSameQuantiles, nodeReference, nodeSurveyReference, startServe } from '../helpers/web.js';
+import { DES_Y1_HDF5, expectSameAsNode, expectSameQuantiles, nodeReference, nodeSurveyReference, startServe } from '../helpers/web.js';
 
 // The web page's flow in Firefox (Debian's firefox-esr, driven over WebDriver BiDi by puppeteer-core:
 // playwright-core drives only its own patched Firefox builds), against the same steps run by the Node
@@ -23,9 +23,15 @@ let browser: Browser;
 let page: Page;
 let dir: string;
 
-/** Text of the element with this data-testid once it is non-empty. */
+/** Text of the element with this data-testid once it is non-empty; the page's error line instead fails at once. */
 async function resultText(id: string, timeout: number): Promise<string> {
-  await page.waitForFunction((i: string) => (document.querySelector(`[data-testid="${i}"]`)?.textContent ?? '') !== '', { timeout }, id);
+  await page.waitForFunction(
+    (i: string) => (document.querySelector(`[data-testid="${i}"]`)?.textContent ?? '') !== '' || (document.querySelector('[data-testid="error"]')?.textContent ?? '') !== '',
+    { timeout },
+    id,
+  );
+  const error = await page.$eval('[data-testid="error"]', (e) => e.textContent ?? '');
+  if (error !== '') throw new Error(`the page reported: ${error}`);
   return page.$eval(`[data-testid="${id}"]`, (e) => e.textContent as string);
 }
 
@@ -76,17 +82,18 @@ describe.skipIf(!FIREFOX.path)(`the web page in Firefox${FIREFOX.path ? '' : ` (
     process.stderr.write(`firefox vs Node: weights differ by at most ${maxWeightDifference.toExponential(2)}; MAPE ${adapted.mape} vs ${ref.mape}; adaptation ${adapted.seconds.toFixed(1)} s\n`);
     ref.dispose();
 
-    // A survey: the DES Y1 SACC file (FITS) with the prefilled DES Y1 config, 6 steps, as in Node.
+    // A survey: the DES Y1 SACC file in HDF5 (Chromium's test uploads the FITS copy) with the prefilled DES Y1
+    // config, 6 steps, as in Node.
     await page.waitForFunction(() => ((document.querySelector('[data-testid="survey-config"]') as HTMLTextAreaElement | null)?.value ?? '').includes('DES Y1'), { timeout: 30_000 });
     const configText = await page.$eval('[data-testid="survey-config"]', (e) => (e as HTMLTextAreaElement).value);
     const upload = await page.$('[data-testid="survey-file"]');
-    await (upload as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(DES_Y1_FITS);
-    await page.waitForFunction(() => (document.getElementById('survey-name')?.textContent ?? '').includes('legacy_sacc_data.fits'), { timeout: 30_000 });
+    await (upload as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(DES_Y1_HDF5);
+    await page.waitForFunction(() => (document.getElementById('survey-name')?.textContent ?? '').includes('sacc_data.hdf5'), { timeout: 30_000 });
     await fill('survey-steps-input', String(SURVEY_STEPS));
     await page.click('[data-testid="survey-button"]');
     const survey = JSON.parse(await resultText('survey-result', 180_000)) as { S8: number[]; Omega_m: number[]; steps: number };
     expect(await page.$eval('[data-testid="error"]', (e) => e.textContent)).toBe('');
-    const surveyRef = await nodeSurveyReference(DES_Y1_FITS, 'legacy_sacc_data.fits', configText, { seed: SEED, steps: SURVEY_STEPS });
+    const surveyRef = await nodeSurveyReference(DES_Y1_HDF5, 'sacc_data.hdf5', configText, { seed: SEED, steps: SURVEY_STEPS });
     expect(survey.steps).toBe(SURVEY_STEPS);
     expectSameQuantiles(survey, surveyRef);
   }, 400_000);
