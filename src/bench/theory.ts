@@ -1,7 +1,8 @@
 /**
  * Theory-engine benchmark: median single-thread time per cosmology for the paper's data vector
  * (5 bins, 15 pairs, 50 ell = geomspace(2, 5000, 50), n(z) on 300 points) for each linear model
- * (boltzmann_emulated when its emulator file is present), the Boltzmann solver's time per cosmology
+ * (boltzmann_emulated when its emulator file is present), the models alternated in rounds of 100 with
+ * each one's time over eisenstein_hu's in the same round, the Boltzmann solver's time per cosmology
  * (when it is in the build), and the throughput of a batch of cosmologies on all cores.
  */
 
@@ -20,6 +21,13 @@ import { paperEll, targetSample } from '../tasks/target.js';
 export interface TheoryBenchResult {
   /** Median wall time per cosmology, one thread [ms], by linear model (halofit on). */
   msPerCosmology: Record<string, number>;
+  /**
+   * Each model's time over eisenstein_hu's in the same round (rounds of 100 cosmologies, the models
+   * alternated, so a change in the machine's load between models cancels): median, least and largest.
+   */
+  ratioToEisensteinHu: Record<string, { median: number; min: number; max: number }>;
+  /** Rounds of 100 cosmologies per model. */
+  rounds: number;
   /** Worker threads used for the batch. */
   threads: number;
   /** Cosmologies per second on all threads (symbolic linear model + halofit). */
@@ -69,7 +77,7 @@ function benchSolver(cosmologies: ReturnType<typeof benchCosmologies>, skipped: 
 }
 
 export async function benchTheory(options: { repeats?: number; batch?: number; threads?: number } = {}): Promise<TheoryBenchResult> {
-  const repeats = options.repeats ?? 300;
+  const repeats = options.repeats ?? 900;
   const batch = options.batch ?? 1000;
   const threads = options.threads ?? availableParallelism();
   const sample = targetSample();
@@ -91,16 +99,36 @@ export async function benchTheory(options: { repeats?: number; batch?: number; t
   const out = new Float64Array(theories[0].spectra.size);
   // Warm the JIT up on every model first, so no model is timed before the compiler has settled.
   for (let r = 0; r < 3; r++) for (const theory of theories) for (let i = 0; i < 100; i++) theory.compute(cosmologies[i], {}, out);
-  for (const [m, name] of names.entries()) {
-    const theory = theories[m];
-    const times: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const t0 = performance.now();
-      theory.compute(cosmologies[i], {}, out);
-      times.push(performance.now() - t0);
+  // Rounds of ROUND cosmologies; in each round every model runs the same cosmologies, the order of the
+  // models rotating from round to round, so drifts in the machine's load reach every model alike.
+  const ROUND = 100;
+  const rounds = Math.max(1, Math.ceil(repeats / ROUND));
+  const times = names.map(() => [] as number[]);
+  const roundMs = names.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let j = 0; j < names.length; j++) {
+      const m = (r + j) % names.length;
+      const theory = theories[m];
+      const start = (r * ROUND) % cosmologies.length;
+      let total = 0;
+      for (let i = 0; i < ROUND; i++) {
+        const t0 = performance.now();
+        theory.compute(cosmologies[(start + i) % cosmologies.length], {}, out);
+        const dt = performance.now() - t0;
+        times[m].push(dt);
+        total += dt;
+      }
+      roundMs[m].push(total / ROUND);
     }
-    times.sort((a, b) => a - b);
-    msPerCosmology[name] = times[Math.floor(times.length / 2)];
+  }
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const ratioToEisensteinHu: TheoryBenchResult['ratioToEisensteinHu'] = {};
+  const eh = names.indexOf('eisenstein_hu');
+  for (const [m, name] of names.entries()) {
+    msPerCosmology[name] = median(times[m]);
+    if (m === eh) continue;
+    const ratios = roundMs[m].map((t, r) => t / roundMs[eh][r]);
+    ratioToEisensteinHu[name] = { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
   }
   const init: TheoryWorkerInit = {
     ell,
@@ -129,6 +157,6 @@ export async function benchTheory(options: { repeats?: number; batch?: number; t
   }
   // After the pool has closed, so no worker shares the solver's core.
   const boltzmannSecondsPerCosmology = benchSolver(cosmologies, skipped);
-  return { msPerCosmology, threads, batchPerSecond: batch / batchSeconds, batchSize: batch, batchModel: 'symbolic', boltzmannSecondsPerCosmology, skipped };
+  return { msPerCosmology, ratioToEisensteinHu, rounds, threads, batchPerSecond: batch / batchSeconds, batchSize: batch, batchModel: 'symbolic', boltzmannSecondsPerCosmology, skipped };
 }
 

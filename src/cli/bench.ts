@@ -7,8 +7,8 @@ export function formatTheoryBench(r: TheoryBenchResult): string {
   const lines = ['Theory engine, paper data vector (5 bins, 15 pairs, 50 ell, n(z) on 300 points), halofit on:'];
   for (const [model, ms] of Object.entries(r.msPerCosmology)) lines.push(`  ${model.padEnd(26)} ${ms.toFixed(3)} ms per cosmology (median, 1 thread)`);
   lines.push(`  batch of ${r.batchSize} (${r.batchModel}) on ${r.threads} threads: ${r.batchPerSecond.toFixed(0)} cosmologies per second`);
-  if (r.msPerCosmology.boltzmann_emulated !== undefined && r.msPerCosmology.eisenstein_hu !== undefined) {
-    lines.push(`  boltzmann_emulated / eisenstein_hu: ${(r.msPerCosmology.boltzmann_emulated / r.msPerCosmology.eisenstein_hu).toFixed(2)}x`);
+  for (const [model, q] of Object.entries(r.ratioToEisensteinHu)) {
+    lines.push(`  ${model} / eisenstein_hu, same round: ${q.median.toFixed(2)}x median over ${r.rounds} rounds (${q.min.toFixed(2)}-${q.max.toFixed(2)})`);
   }
   lines.push(`  Boltzmann solver (linear P(k) of one cosmology, 1 thread): ${r.boltzmannSecondsPerCosmology === null ? 'not in this build' : `${r.boltzmannSecondsPerCosmology.toFixed(2)} s`}`);
   for (const [model, why] of Object.entries(r.skipped)) lines.push(`  skipped ${model}: ${why}`);

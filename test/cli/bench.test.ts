@@ -19,6 +19,18 @@ describe('cosmeta bench theory --json', () => {
     }
     // The solver is linked into this build: one cosmology's linear P(k) integrates ~100 stiff modes of
     // ~60 equations over thousands of steps, which cannot take under 0.1 s; over 10 minutes means it hung.
+    // Every model but the baseline has a same-round ratio to eisenstein_hu over the 9 rounds of 100, and it
+    // agrees with the ratio of the medians to within 2x (the medians are of single calls, the ratios of
+    // round means, so they differ by the load's drift, not by more).
+    expect(j.rounds).toBe(9);
+    expect(Object.keys(j.ratioToEisensteinHu).sort()).toEqual(Object.keys(j.msPerCosmology).filter((m) => m !== 'eisenstein_hu').sort());
+    for (const [m, q] of Object.entries(j.ratioToEisensteinHu) as [string, { median: number; min: number; max: number }][]) {
+      expect(q.min).toBeLessThanOrEqual(q.median);
+      expect(q.median).toBeLessThanOrEqual(q.max);
+      const medians = j.msPerCosmology[m] / j.msPerCosmology.eisenstein_hu;
+      expect(q.median / medians, m).toBeGreaterThan(0.5);
+      expect(q.median / medians, m).toBeLessThan(2);
+    }
     expect(j.boltzmannSecondsPerCosmology).toBeGreaterThan(0.1);
     expect(j.boltzmannSecondsPerCosmology).toBeLessThan(600);
     expect(j.threads).toBeGreaterThanOrEqual(1);
