@@ -35,6 +35,16 @@ async function resultText(id: string, timeout: number): Promise<string> {
   return page.$eval(`[data-testid="${id}"]`, (e) => e.textContent as string);
 }
 
+/**
+ * Click a button once it is enabled. Puppeteer (unlike playwright) clicks a disabled button without waiting,
+ * and the page disables its buttons until the engine has loaded (slow on a loaded machine): such a click
+ * is ignored and the result never comes.
+ */
+async function clickEnabled(id: string): Promise<void> {
+  await page.waitForFunction((i: string) => (document.querySelector(`[data-testid="${i}"]`) as HTMLButtonElement | null)?.disabled === false, { timeout: 120_000 }, id);
+  await page.click(`[data-testid="${id}"]`);
+}
+
 async function fill(id: string, value: string): Promise<void> {
   await page.$eval(`[data-testid="${id}"]`, (e, v) => ((e as HTMLInputElement).value = v), value);
 }
@@ -69,11 +79,11 @@ describe.skipIf(!FIREFOX.path)(`the web page in Firefox${FIREFOX.path ? '' : ` (
     expect(await page.$eval('[data-testid="error"]', (e) => e.textContent)).toBe('');
     await fill('samples-input', String(SPECTRA));
     await fill('seed-input', String(SEED));
-    await page.click('[data-testid="adapt-button"]');
+    await clickEnabled('adapt-button');
     const adapted = JSON.parse(await resultText('adapt-result', 180_000)) as { mape: number; f5: number; seconds: number };
     const params = Float32Array.from(await page.evaluate(() => Array.from((window as unknown as { cosmetaEmulatorParams: Float32Array }).cosmetaEmulatorParams)));
     await fill('mcmc-steps-input', String(STEPS));
-    await page.click('[data-testid="mcmc-button"]');
+    await clickEnabled('mcmc-button');
     const sampled = JSON.parse(await resultText('mcmc-result', 300_000)) as { S8: number[]; Omega_m: number[]; steps: number };
     expect(await page.$$eval('[data-testid="contours"] path', (p) => p.length)).toBeGreaterThan(0);
 
@@ -90,7 +100,7 @@ describe.skipIf(!FIREFOX.path)(`the web page in Firefox${FIREFOX.path ? '' : ` (
     await (upload as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(DES_Y1_HDF5);
     await page.waitForFunction(() => (document.getElementById('survey-name')?.textContent ?? '').includes('sacc_data.hdf5'), { timeout: 30_000 });
     await fill('survey-steps-input', String(SURVEY_STEPS));
-    await page.click('[data-testid="survey-button"]');
+    await clickEnabled('survey-button');
     const survey = JSON.parse(await resultText('survey-result', 180_000)) as { S8: number[]; Omega_m: number[]; steps: number };
     expect(await page.$eval('[data-testid="error"]', (e) => e.textContent)).toBe('');
     const surveyRef = await nodeSurveyReference(DES_Y1_HDF5, 'sacc_data.hdf5', configText, { seed: SEED, steps: SURVEY_STEPS });
