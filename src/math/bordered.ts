@@ -60,6 +60,9 @@ export class BorderedBandedSolver implements LinearSolver {
   private readonly sCol: Int32Array;
   private readonly sVal: Float64Array;
   private readonly qZero: Uint8Array;
+  // rows of W's column h outside [wLo[h], wHi[h]) are zero (W couples a hub only to its own chains)
+  private readonly wLo: Int32Array;
+  private readonly wHi: Int32Array;
 
   constructor(n: number, hubs: ArrayLike<number>, order: ArrayLike<number>, kl: number, ku: number) {
     if (hubs.length + order.length !== n) throw new CosmetaError(`BorderedBandedSolver: ${hubs.length} hubs + ${order.length} banded unknowns != n = ${n}`);
@@ -87,6 +90,8 @@ export class BorderedBandedSolver implements LinearSolver {
     this.sCol = new Int32Array(this.m * this.p);
     this.sVal = new Float64Array(this.m * this.p);
     this.qZero = new Uint8Array(this.m);
+    this.wLo = new Int32Array(this.m);
+    this.wHi = new Int32Array(this.m);
   }
 
   factor(j: Float64Array, shift: number): boolean {
@@ -115,6 +120,12 @@ export class BorderedBandedSolver implements LinearSolver {
       this.qZero[h] = any ? 0 : 1;
       if (any) this.bandSolve(col);
       wq.set(col, h * p);
+      let lo = 0;
+      let hi = p;
+      while (lo < hi && col[lo] === 0) lo++;
+      while (hi > lo && col[hi - 1] === 0) hi--;
+      this.wLo[h] = lo;
+      this.wHi[h] = hi;
     }
     // S in compressed rows, then the Schur complement T - S W
     let nnz = 0;
@@ -158,11 +169,13 @@ export class BorderedBandedSolver implements LinearSolver {
       xh[i] = v;
     }
     luSolve(this.sc, m, this.scPiv, xh);
+    // z -= W x_hubs, over each column's nonzero rows only (the rows skipped would subtract exact zeros)
+    const { wq, wLo, wHi } = this;
     for (let j = 0; j < m; j++) {
       if (this.qZero[j] === 1) continue;
       const x = xh[j];
       const wj = j * p;
-      for (let r = 0; r < p; r++) z[r] -= this.wq[wj + r] * x;
+      for (let r = wLo[j], end = wHi[j]; r < end; r++) z[r] -= wq[wj + r] * x;
     }
     for (let r = 0; r < p; r++) b[order[r]] = z[r];
     for (let i = 0; i < m; i++) b[hubs[i]] = xh[i];
