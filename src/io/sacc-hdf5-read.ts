@@ -6,7 +6,10 @@
 
 import type { Dataset, File, Group } from 'h5wasm';
 import { CosmetaError } from '../errors.js';
-import type { MetaValue, SaccTable, TableColumn } from './sacc-tables.js';
+import { quietly } from './h5-console.js';
+import { tablesToTwoPoint, type MetaValue, type SaccTable, type TableColumn } from './sacc-tables.js';
+import type { TwoPointData } from './sacc-types.js';
+import { checkTwoPoint } from './two-point-checks.js';
 
 type H5Dataset = Dataset;
 type H5File = File;
@@ -203,3 +206,30 @@ export function readSaccTables(lib: H5Lib, f: H5File, path: string, limit: numbe
   return tables;
 }
 
+/**
+ * The checked two-point content of the SACC HDF5 file at `path` in the library's file system (a real path
+ * under Node, MEMFS in a page); errors are one CosmetaError naming `name`.
+ */
+export function readSaccHdf5Data(lib: H5Lib & { File: new (path: string, mode: 'r') => H5File }, path: string, name: string, limit: number): TwoPointData {
+  const tables = quietly(() => {
+    let f: H5File;
+    try {
+      f = new lib.File(path, 'r');
+    } catch (err) {
+      throw new CosmetaError(`${name}: cannot open as HDF5: ${lib.reason(err)} (truncated or corrupt file?)`);
+    }
+    try {
+      return readSaccTables(lib, f, name, limit);
+    } catch (err) {
+      if (err instanceof CosmetaError) throw err;
+      throw new CosmetaError(`${name}: cannot read as SACC HDF5: ${lib.reason(err)} (truncated or corrupt file?)`);
+    } finally {
+      try {
+        f.close();
+      } catch {
+        // closing a damaged file can fail too; the read error above is the one to report
+      }
+    }
+  });
+  return checkTwoPoint(tablesToTwoPoint(tables, name), name);
+}

@@ -16,9 +16,9 @@ import { closeSync, openSync, readSync, renameSync, rmSync, statSync } from 'nod
 import { Module, dtype_to_metadata, type CompoundDtype } from 'h5wasm/node';
 import { CosmetaError } from '../errors.js';
 import { quietly } from './h5-console.js';
-import { h5Reason, loadH5, writeDeterministic, type H5Dataset, type H5File, type H5Group } from './h5.js';
-import { MAX_EXPANSION, readSaccTables, SACC_HDF5_VERSION } from './sacc-hdf5-read.js';
-import { tablesToTwoPoint, twoPointToTables, type MetaValue, type SaccTable, type TableColumn } from './sacc-tables.js';
+import { h5Reason, loadH5, writeDeterministic, type H5Dataset, type H5Group } from './h5.js';
+import { MAX_EXPANSION, readSaccHdf5Data, SACC_HDF5_VERSION } from './sacc-hdf5-read.js';
+import { twoPointToTables, type MetaValue, type SaccTable, type TableColumn } from './sacc-tables.js';
 import type { TwoPointData } from './sacc-types.js';
 import { checkTwoPoint } from './two-point-checks.js';
 
@@ -47,27 +47,7 @@ export async function readSaccHdf5(path: string): Promise<TwoPointData> {
   }
   if (!SIGNATURE.every((b, i) => head[i] === b)) throw new CosmetaError(`${path}: not an HDF5 file (no HDF5 signature)`);
   const limit = Math.max(size * MAX_EXPANSION, 1 << 20);
-  const tables = quietly(() => {
-    let f: H5File;
-    try {
-      f = new h5.File(path, 'r');
-    } catch (err) {
-      throw new CosmetaError(`${path}: cannot open as HDF5: ${h5Reason(err)} (truncated or corrupt file?)`);
-    }
-    try {
-      return readSaccTables({ Dataset: h5.Dataset, Group: h5.Group, module: Module, reason: h5Reason }, f, path, limit);
-    } catch (err) {
-      if (err instanceof CosmetaError) throw err;
-      throw new CosmetaError(`${path}: cannot read as SACC HDF5: ${h5Reason(err)} (truncated or corrupt file?)`);
-    } finally {
-      try {
-        f.close();
-      } catch {
-        // closing a damaged file can fail too; the read error above is the one to report
-      }
-    }
-  });
-  return checkTwoPoint(tablesToTwoPoint(tables, path), path);
+  return readSaccHdf5Data({ File: h5.File, Dataset: h5.Dataset, Group: h5.Group, module: Module, reason: h5Reason }, path, path, limit);
 }
 
 function maxLength(values: readonly string[]): number {
