@@ -30,12 +30,12 @@ import type { Backend } from '../../src/nn/backend.js';
 import { createBackend } from '../../src/nn/wasm.js';
 import { TheoryModel } from '../../src/parallel/theory-model.js';
 import { DEFAULT_META_EMULATOR, PACKAGE_ROOT } from '../../src/paths.js';
+import { latinHypercube } from '../../src/tasks/design.js';
 
 /** The DES Y1 SACC file in its FITS form (LSST DESC firecrown's legacy_sacc_data.fits). */
 export const DES_Y1_FITS = join(PACKAGE_ROOT, 'test', 'reference', 'surveys', 'des-y1', 'legacy_sacc_data.fits');
 /** The same data as SACC HDF5 (firecrown's sacc_data.hdf5), which the page reads with h5wasm's browser build. */
 export const DES_Y1_HDF5 = join(PACKAGE_ROOT, 'test', 'reference', 'surveys', 'des-y1', 'sacc_data.hdf5');
-import { latinHypercube } from '../../src/tasks/design.js';
 
 /** Start `cosmeta serve --port 0`; resolves with the server and its URL. */
 export async function startServe(): Promise<{ server: ChildProcess; url: string }> {
