@@ -36,13 +36,14 @@ async function resultText(id: string, timeout: number): Promise<string> {
 }
 
 /**
- * Click a button once it is enabled. Puppeteer (unlike playwright) clicks a disabled button without waiting,
- * and the page disables its buttons until the engine has loaded (slow on a loaded machine): such a click
- * is ignored and the result never comes.
+ * Click a button once it is enabled, as a DOM click on the element. Puppeteer (unlike playwright) clicks a
+ * disabled button without waiting, and the page disables its buttons until the engine has loaded (slow on a
+ * loaded machine); and a mouse click at the element's coordinates misses it if the layout moves between
+ * the two (text and figures above it fill in as the page works). Either way the result never comes.
  */
 async function clickEnabled(id: string): Promise<void> {
   await page.waitForFunction((i: string) => (document.querySelector(`[data-testid="${i}"]`) as HTMLButtonElement | null)?.disabled === false, { timeout: 120_000 }, id);
-  await page.click(`[data-testid="${id}"]`);
+  await page.$eval(`[data-testid="${id}"]`, (b) => (b as HTMLButtonElement).click());
 }
 
 async function fill(id: string, value: string): Promise<void> {
