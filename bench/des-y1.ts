@@ -16,6 +16,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/analysis/config.js';
+import { analysisSamplerSettings } from '../src/analysis/sampler.js';
 import { AnalysisModel, spectraInputs } from '../src/analysis/model.js';
 import { surveyProblem } from '../src/analysis/problem.js';
 import { ShearTheory } from '../src/cosmology/theory.js';
@@ -23,7 +24,7 @@ import { DEFAULT_LINEAR_MODEL } from '../src/cosmology/transfer/index.js';
 import { readChain } from '../src/inference/chain-file.js';
 import { chainSamples, summary } from '../src/inference/compare.js';
 import { GaussianLikelihood, Posterior } from '../src/inference/likelihood.js';
-import { DEFAULT_MCMC, runMcmc } from '../src/inference/mcmc.js';
+import { runMcmc } from '../src/inference/mcmc.js';
 import { paperProblem } from '../src/inference/problem.js';
 import { readSaccHdf5 } from '../src/io/sacc-hdf5.js';
 import { TheoryModel } from '../src/parallel/theory-model.js';
@@ -111,10 +112,9 @@ if (fromChain) {
   const pool = new TheoryModel({ z: problem.z, nz: problem.nz, ell: problem.ell, parameterNames: names, linear: config.theory.linear, shiftConvention: config.theory.photo_z_shift, allowNegative: true });
   const full = new AnalysisModel(problem, pool);
   const post = new Posterior(problem.parameters, full, new GaussianLikelihood(problem.data, problem.covariance), problem.fixed);
-  const s = config.sampler;
   const result = await runMcmc(
     post,
-    { ...DEFAULT_MCMC, walkers: s.walkers, seed: s.seed, maxSteps: s.max_steps, chunk: s.chunk, tauFactor: s.tau_factor, tauTolerance: s.tau_tolerance, burnIn: s.burn_in ?? 1000 },
+    analysisSamplerSettings(config, problem),
     join(outDir, 'chain.h5'),
     { description: { problem: 'des-y1', config }, derived: problem.derived },
   );

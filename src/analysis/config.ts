@@ -8,7 +8,8 @@
  *                (additive | paper), hankel (ell_max, ell_per_decade, bin_average, method: flat | fullsky)
  *   parameters:  name: {prior: {flat: [min, max]} | {gaussian: [mean, sigma]}, start, spread, latex}
  *                or name: {value: x} (fixed)
- *   sampler:     walkers, tau_factor, max_steps, seed, chunk, burn_in, tau_tolerance
+ *   sampler:     walkers, tau_factor, max_steps, seed, chunk, burn_in, tau_tolerance, moves ({stretch, de}
+ *                weights; default the stretch move only)
  *   output:      chain, getdist (paths; the command line's --out and --getdist take precedence)
  */
 
@@ -85,6 +86,11 @@ export const configSchema = z
         chunk: z.number().int().min(1).default(1000),
         burn_in: z.number().int().min(0).optional(),
         tau_tolerance: finite.positive().default(0.05),
+        moves: z
+          .object({ stretch: finite.nonnegative().optional(), de: finite.nonnegative().optional() })
+          .strict()
+          .refine((m) => (m.stretch ?? 0) + (m.de ?? 0) > 0, 'give at least one move a weight > 0, e.g. {de: 0.8, stretch: 0.2}')
+          .optional(),
       })
       .strict()
       .default({}),

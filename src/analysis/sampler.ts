@@ -20,6 +20,7 @@ export function analysisSamplerSettings(config: AnalysisConfig, problem: Analysi
     tauFactor: s.tau_factor,
     tauTolerance: s.tau_tolerance,
     burnIn: s.burn_in ?? Math.min(DEFAULT_MCMC.burnIn, Math.floor(s.max_steps / 4)),
+    ...(s.moves ? { moves: { ...s.moves } } : {}),
   };
   if (settings.walkers < 2 * problem.parameters.length || settings.walkers % 2 !== 0) {
     throw new CosmetaError(`sampler.walkers: ${settings.walkers}; the ensemble sampler needs an even number >= 2 x ${problem.parameters.length} sampled parameters`);

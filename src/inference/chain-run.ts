@@ -6,7 +6,7 @@
 
 import { Random } from '../math/random.js';
 import type { Chain } from './chain-file.js';
-import { EnsembleSampler } from './ensemble.js';
+import { EnsembleSampler, type EnsembleMoves } from './ensemble.js';
 import type { Posterior } from './likelihood.js';
 
 export interface McmcSettings {
@@ -24,6 +24,8 @@ export interface McmcSettings {
   burnIn: number;
   /** Stretch-move scale. */
   a: number;
+  /** Move mixture (ensemble.ts); absent: the stretch move only, as emcee's default. */
+  moves?: EnsembleMoves;
 }
 
 export const DEFAULT_MCMC: Readonly<Omit<McmcSettings, 'seed'>> = Object.freeze({
@@ -48,7 +50,7 @@ export async function sampleChain(
 ): Promise<Chain> {
   const dim = posterior.dim;
   const W = settings.walkers;
-  const sampler = new EnsembleSampler((p, n) => posterior.logProb(p, n), W, dim, settings.a);
+  const sampler = new EnsembleSampler((p, n) => posterior.logProb(p, n), W, dim, settings.a, settings.moves);
   const rng = new Random(settings.seed);
   const state = await sampler.initialState(posterior.parameters, rng);
   const chain: Chain = {

@@ -5,6 +5,15 @@
  * walker x_k of the active half proposes y = x_j + z (x_k - x_j) with x_j drawn from the other half and
  * z from g(z) ~ 1/sqrt(z) on [1/a, a]; it is accepted with probability min(1, z^(d-1) p(y)/p(x_k)).
  * All proposals of a half are evaluated in one batched call.
+ *
+ * Optionally mixed with the differential-evolution move (ter Braak 2006, Stat. Comput. 16, 239; emcee's
+ * DEMove, Nelson, Ford & Payne 2014, ApJS 210, 11): x_k proposes y = x_k + gamma (x_i - x_j) with x_i, x_j
+ * two distinct walkers of the other half and gamma = 2.38 / sqrt(2 d) (1 + 0.1 N(0, 1)), or gamma = 1 in
+ * one proposal of ten (ter Braak's jumps between modes); the proposal is symmetric (the pair (j, i) is as
+ * likely as (i, j)), so it is accepted with probability min(1, p(y)/p(x_k)). The random gamma replaces
+ * emcee's additive jitter of 1e-5, which would swamp parameters of order 1e-9 such as A_s. Each step (both
+ * halves) uses one move, drawn with the mixture's weights; the stretch move alone draws nothing extra, so
+ * its chains are unchanged by the option.
  */
 
 import { CosmetaError } from '../errors.js';
@@ -25,24 +34,36 @@ export interface EnsembleState {
   accepted: Float64Array;
 }
 
+/** Weights of the moves an ensemble step draws from (normalised; default stretch only). */
+export interface EnsembleMoves {
+  stretch?: number;
+  de?: number;
+}
+
 export class EnsembleSampler implements MarkovSampler<EnsembleState> {
   private readonly half: Int32Array;
   private readonly proposals: Float64Array;
   private readonly zs: Float64Array;
+  /** Probability of the DE move per step (0: stretch only, and no draw). */
+  private readonly pDe: number;
 
   /**
    * @param a scale of the stretch distribution (emcee's default 2)
+   * @param moves the move mixture (default stretch only)
    */
   constructor(
     private readonly logProb: BatchLogProb,
     readonly walkers: number,
     readonly dim: number,
     readonly a = 2,
+    moves?: EnsembleMoves,
   ) {
     if (!Number.isInteger(walkers) || walkers < 2 * dim || walkers % 2 !== 0) {
       throw new CosmetaError(`walkers must be an even integer >= 2 x ${dim} parameters = ${2 * dim}, got ${walkers}`);
     }
     if (!(a > 1)) throw new CosmetaError(`stretch scale a must be > 1, got ${a}`);
+    this.pDe = movesDeProbability(moves);
+    if (this.pDe > 0 && walkers < 6) throw new CosmetaError(`the DE move needs at least 6 walkers (two distinct partners in the other half), got ${walkers}`);
     this.half = new Int32Array(walkers);
     this.proposals = new Float64Array((walkers / 2) * dim);
     this.zs = new Float64Array(walkers / 2);
@@ -91,23 +112,33 @@ export class EnsembleSampler implements MarkovSampler<EnsembleState> {
       half[j] = t;
     }
     const x = state.positions;
+    const de = this.pDe > 0 && (this.pDe === 1 || rng.uniform() < this.pDe);
+    const g0 = 2.38 / Math.sqrt(2 * dim);
     for (let split = 0; split < 2; split++) {
       const active: number[] = [];
       const other: number[] = [];
       for (let k = 0; k < walkers; k++) (half[k] === split ? active : other).push(k);
       const q = this.proposals;
       for (let i = 0; i < n; i++) {
+        const k = active[i];
+        if (de) {
+          const ii = other[rng.int(n)];
+          let jj = other[rng.int(n - 1)];
+          if (jj === ii) jj = other[n - 1];
+          const gamma = rng.uniform() < 0.1 ? 1 : g0 * (1 + 0.1 * rng.normal());
+          for (let d = 0; d < dim; d++) q[i * dim + d] = x[k * dim + d] + gamma * (x[ii * dim + d] - x[jj * dim + d]);
+          continue;
+        }
         const u = rng.uniform();
         const zz = ((a - 1) * u + 1) ** 2 / a;
         this.zs[i] = zz;
         const j = other[rng.int(n)];
-        const k = active[i];
         for (let d = 0; d < dim; d++) q[i * dim + d] = x[j * dim + d] - zz * (x[j * dim + d] - x[k * dim + d]);
       }
       const lp = await this.logProb(q, n);
       for (let i = 0; i < n; i++) {
         const k = active[i];
-        const lnpdiff = (dim - 1) * Math.log(this.zs[i]) + lp[i] - state.logProb[k];
+        const lnpdiff = (de ? 0 : (dim - 1) * Math.log(this.zs[i])) + lp[i] - state.logProb[k];
         if (lnpdiff > Math.log(rng.uniform())) {
           for (let d = 0; d < dim; d++) x[k * dim + d] = q[i * dim + d];
           state.logProb[k] = lp[i];
@@ -117,4 +148,15 @@ export class EnsembleSampler implements MarkovSampler<EnsembleState> {
     }
     state.iteration += 1;
   }
+}
+
+/** The DE move's share of a move mixture; a CosmetaError for negative, non-finite or all-zero weights. */
+export function movesDeProbability(moves?: EnsembleMoves): number {
+  if (!moves) return 0;
+  const st = moves.stretch ?? 0;
+  const de = moves.de ?? 0;
+  if (!(Number.isFinite(st) && st >= 0 && Number.isFinite(de) && de >= 0 && st + de > 0)) {
+    throw new CosmetaError(`ensemble moves: weights must be finite, >= 0 and not all zero, got stretch=${moves.stretch}, de=${moves.de}`);
+  }
+  return de / (st + de);
 }

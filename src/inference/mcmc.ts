@@ -62,7 +62,7 @@ export async function runMcmc(posterior: Posterior, settings: McmcSettings, out:
   const t0 = performance.now();
   const dim = posterior.dim;
   const W = settings.walkers;
-  const sampler = new EnsembleSampler((p, n) => posterior.logProb(p, n), W, dim, settings.a);
+  const sampler = new EnsembleSampler((p, n) => posterior.logProb(p, n), W, dim, settings.a, settings.moves);
   const config = { ...options.description, parameters: posterior.names, settings };
   const partial = `${out}.partial`;
 

@@ -68,6 +68,10 @@ describe('analysis config: errors name the key or value', () => {
     );
     expect(errorOf(() => parseConfig(desYaml.replace('statistics: [xi_plus, xi_minus]', 'statistics: [xi_plus, galaxy_density_xi]')))).toMatch(/data\.statistics\[1\].*galaxy_density_xi/);
     expect(errorOf(() => parseConfig(desYaml.replace('{gaussian: [-0.001, 0.016]}', '{gaussian: [-0.001, -0.016]}')))).toMatch(/parameters\.dz_1\.prior/);
+    // The sampler's move mixture: weights >= 0, not all zero, only the moves the sampler has.
+    expect(errorOf(() => parseConfig(desYaml.replace('moves: {de: 0.8, stretch: 0.2}', 'moves: {de: 0, stretch: 0}')))).toMatch(/sampler\.moves: give at least one move a weight > 0/);
+    expect(errorOf(() => parseConfig(desYaml.replace('moves: {de: 0.8, stretch: 0.2}', 'moves: {de: -0.8, stretch: 0.2}')))).toMatch(/sampler\.moves\.de/);
+    expect(errorOf(() => parseConfig(desYaml.replace('moves: {de: 0.8, stretch: 0.2}', 'moves: {snooker: 1}')))).toMatch(/unknown key "sampler\.moves\.snooker"/);
     // A parameter the theory does not know, and a required one missing.
     expect(errorOf(() => surveyProblem(des, desConfig((r) => (r.parameters.w_a = { value: 0 }))))).toMatch(/parameters\.w_a: unknown parameter/);
     expect(errorOf(() => surveyProblem(des, desConfig((r) => delete r.parameters.n_s)))).toMatch(/parameters\.n_s: missing/);

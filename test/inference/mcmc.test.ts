@@ -44,14 +44,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('MCMC runs', () => {
   const settings = { ...DEFAULT_MCMC, walkers: 8, seed: 42, maxSteps: 600, chunk: 200, burnIn: 100 };
 
-  it('resume after an interruption continues the same chain, to the same bytes', async () => {
-    const whole = join(dir, 'whole.h5');
-    const r1 = await runMcmc(problem(), { ...settings, tauFactor: 1e6 }, whole, { description: { test: 1 } });
+  it.each([
+    ['the stretch move', undefined, 'whole.h5', 'cut.h5'],
+    ['the DE move mixed in', { de: 0.8, stretch: 0.2 }, 'whole-de.h5', 'cut-de.h5'],
+  ] as const)('resume after an interruption continues the same chain, to the same bytes (%s)', async (_name, moves, wholeName, cutName) => {
+    const s = { ...settings, tauFactor: 1e6, ...(moves ? { moves: { ...moves } } : {}) };
+    const whole = join(dir, wholeName);
+    const r1 = await runMcmc(problem(), s, whole, { description: { test: 1 } });
     expect(r1.chain.steps).toBe(600);
 
-    const cut = join(dir, 'cut.h5');
+    const cut = join(dir, cutName);
     await expect(
-      runMcmc(problem(), { ...settings, tauFactor: 1e6 }, cut, {
+      runMcmc(problem(), s, cut, {
         description: { test: 1 },
         onCheckpoint: (step) => {
           if (step === 400) throw new Error('simulated crash');
@@ -62,7 +66,7 @@ describe('MCMC runs', () => {
     expect(existsSync(`${cut}.partial`)).toBe(true);
     let resumedFrom = -1;
     const post = problem();
-    await runMcmc(post, { ...settings, tauFactor: 1e6 }, cut, { description: { test: 1 }, onProgress: (p) => (resumedFrom = p.resumedFrom) });
+    await runMcmc(post, s, cut, { description: { test: 1 }, onProgress: (p) => (resumedFrom = p.resumedFrom) });
     expect(resumedFrom).toBe(400);
     // Only the last 200 steps were computed again: 200 steps x 8 walkers.
     expect((post.model as LinearModel).calls).toBe(1600);
