@@ -18,8 +18,13 @@ import type { GaussianProcess } from '../../math/gp.js';
 import type { Random } from '../../math/random.js';
 import type { LfiProblem } from './problem.js';
 
-export type AcquisitionName = 'lcb' | 'eiv';
-export const ACQUISITIONS: readonly AcquisitionName[] = ['lcb', 'eiv'];
+/**
+ * 'posterior' (bolfi.ts): LCB first, then rounds drawn from the current approximate posterior, so that the
+ * likelihood's regressions see the whole posterior rather than the discrepancy's minimum (the sequential
+ * design of sequential neural likelihood, Papamakarios, Sterratt & Murray 2019, AISTATS, section 3).
+ */
+export type AcquisitionName = 'lcb' | 'eiv' | 'posterior';
+export const ACQUISITIONS: readonly AcquisitionName[] = ['lcb', 'eiv', 'posterior'];
 
 /** Brochu et al. (2010) exploration weight eta_t for t simulations in d dimensions. */
 export function lcbWeight(t: number, d: number, epsilon = 0.1): number {

@@ -72,6 +72,10 @@ export interface BolfiOptions {
   /** Ensemble steps after burn-in (default 2000) and burn-in steps (default 500). */
   steps?: number;
   burnIn?: number;
+  /** With acquisition 'posterior': simulations per round drawn from the current posterior (default 50). */
+  roundSize?: number;
+  /** With acquisition 'posterior': the share of the acquisitions placed by LCB first (default 0.5). */
+  locateFraction?: number;
   onSimulation?: (done: number, budget: number) => void;
 }
 
@@ -163,6 +167,50 @@ function fitGp(X: Float64Array, y: Float64Array, d: number, kernel: KernelName, 
   return GaussianProcess.fit(X, y, y.length, d, { kernel, meanDegree, noise: 'fit', restarts, seed, initial: init, maxIter: initial ? 15 : 100, noiseBounds, lengthScaleBounds });
 }
 
+/**
+ * Sample prior x L with the ensemble sampler, started in a small ball (1% of the box) around the simulated
+ * point of lowest GP mean: `steps` recorded steps after `burnIn`.
+ */
+async function samplePosterior(
+  p: LfiProblem,
+  logPost: (pts: Float64Array, m: number) => Float64Array,
+  gp: GaussianProcess,
+  walkers: number,
+  steps: number,
+  burnIn: number,
+  rng: Random,
+): Promise<{ samples: Float64Array; rows: number; evaluations: number; acceptance: number }> {
+  const d = p.names.length;
+  let evaluations = 0;
+  const sampler = new EnsembleSampler(
+    async (pts, m) => {
+      evaluations += m;
+      return logPost(pts, m);
+    },
+    walkers,
+    d,
+  );
+  const mu = gp.predictMean(gp.X, gp.n);
+  let ibest = 0;
+  for (let i = 1; i < gp.n; i++) if (mu[i] < mu[ibest]) ibest = i;
+  const specs = p.names.map((name, j) => ({
+    name,
+    prior: { kind: 'flat' as const, min: p.lower[j], max: p.upper[j] },
+    fiducial: gp.X[ibest * d + j],
+    startSpread: 0.01 * (p.upper[j] - p.lower[j]),
+  }));
+  const state = await sampler.initialState(specs, rng);
+  for (let s = 0; s < burnIn; s++) await sampler.step(state, rng);
+  state.accepted.fill(0);
+  const rows = walkers * steps;
+  const samples = new Float64Array(rows * d);
+  for (let s = 0; s < steps; s++) {
+    await sampler.step(state, rng);
+    samples.set(state.positions, s * walkers * d);
+  }
+  return { samples, rows, evaluations, acceptance: state.accepted.reduce((a, b) => a + b, 0) / (walkers * steps) };
+}
+
 export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiResult> {
   const d = p.names.length;
   const budget = o.budget;
@@ -220,12 +268,48 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
     const mu = g.predictMean(g.X, g.n);
     return mu.reduce((a, b) => Math.min(a, b), Infinity);
   };
+  /**
+   * The approximate likelihood from the first `count` simulations: the GP of d^2 (or ln d) refitted with
+   * restarts on the simulations inside the cap, and with 'synthetic' the summary emulator on the same set.
+   */
+  const approximateLikelihood = (count: number, seed: number, emulatorSeed: number, warm: SummaryEmulator | undefined) => {
+    const valley = valleySet(count);
+    const g = fitGp(valley.Xt, valley.yt, d, kernel, meanDegree, seed, noiseFloor, undefined, 4);
+    const h = thresholdOf(g);
+    const em = synthetic ? fitSummaryEmulator(valley.Xt, valley.Zt, valley.yt.length, d, k, { kernel, seed: emulatorSeed, warm }) : undefined;
+    const logPost = (pts: Float64Array, m: number): Float64Array => (em ? emulatorLogPosterior(p, em, pts, m) : bolfiLogPosterior(p, g, h, pts, m, likelihood, transform));
+    return { gp: g, threshold: h, emulator: em, logPost };
+  };
   let nextRefit = initial + refitEvery;
+  // 'posterior': LCB locates the posterior over the first locateFraction of the acquisitions, then rounds of
+  // roundSize simulations are drawn from the current approximate posterior
+  const posteriorRounds = acquisition === 'posterior';
+  const roundSize = o.roundSize ?? 50;
+  const tRounds = posteriorRounds ? initial + Math.round((o.locateFraction ?? 0.5) * (budget - initial)) : budget;
+  if (posteriorRounds && !(Number.isInteger(roundSize) && roundSize >= 1)) throw new CosmetaError(`BOLFI roundSize must be a positive integer, got ${roundSize}`);
+  let round: Float64Array | undefined;
+  let roundWarm: SummaryEmulator | undefined;
   for (let t = initial; t < budget; t++) {
-    const next = acquisition === 'lcb' ? acquireLcb(gp, p, acqRng) : acquireEiv(gp, p, thresholdOf(gp), acqRng);
+    let next: Float64Array;
+    if (t >= tRounds) {
+      const r = (t - tRounds) % roundSize;
+      if (r === 0) {
+        const now = approximateLikelihood(t, deriveSeed(o.seed, 9, t), deriveSeed(o.seed, 11, t), roundWarm);
+        roundWarm = now.emulator;
+        const c = await samplePosterior(p, now.logPost, now.gp, 32, 100, 300, new Random(deriveSeed(o.seed, 10, t)));
+        // roundSize rows spread evenly over the chain (walkers x steps, the last rows most mixed)
+        round = new Float64Array(roundSize * d);
+        for (let i = 0; i < roundSize; i++) {
+          const row = Math.floor(((i + 0.5) / roundSize) * c.rows);
+          round.set(c.samples.subarray(row * d, (row + 1) * d), i * d);
+        }
+      }
+      next = (round as Float64Array).slice(r * d, (r + 1) * d);
+    } else next = acquisition === 'eiv' ? acquireEiv(gp, p, thresholdOf(gp), acqRng) : acquireLcb(gp, p, acqRng);
     X.set(next, t * d);
     y[t] = discrepancy(p, next, simRng, transform, zOf(t));
     o.onSimulation?.(t + 1, budget);
+    if (t + 1 > tRounds) continue; // during the posterior rounds the acquisition GP is not needed
     const { Xt, yt } = trainingSet(t + 1);
     if (t + 1 >= nextRefit) {
       gp = fitGp(Xt, yt, d, kernel, meanDegree, deriveSeed(o.seed, 4, t), noiseFloor, gp.hyper, 0);
@@ -234,44 +318,13 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
       gp = GaussianProcess.withHyperparameters(Xt, yt, yt.length, d, gp.hyper, { kernel, meanDegree, noise: 'fit' });
     }
   }
-  // the likelihood's GP: refitted (with restarts) on the simulations inside the cap
-  const valley = valleySet(budget);
-  gp = fitGp(valley.Xt, valley.yt, d, kernel, meanDegree, deriveSeed(o.seed, 6), noiseFloor, undefined, 4);
-  const threshold = thresholdOf(gp);
-  const emulator = synthetic ? fitSummaryEmulator(valley.Xt, valley.Zt, valley.yt.length, d, k, { kernel, seed: deriveSeed(o.seed, 8) }) : undefined;
-  // sample prior x L with the ensemble sampler, started around the best simulated point
+  const fin = approximateLikelihood(budget, deriveSeed(o.seed, 6), deriveSeed(o.seed, 8), undefined);
+  gp = fin.gp;
+  const { threshold, emulator } = fin;
   const walkers = o.walkers ?? 32;
-  const steps = o.steps ?? 2000;
-  const burnIn = o.burnIn ?? 500;
-  let evals = 0;
-  const sampler = new EnsembleSampler(
-    async (pts, m) => {
-      evals += m;
-      if (emulator) return emulatorLogPosterior(p, emulator, pts, m);
-      return bolfiLogPosterior(p, gp, threshold, pts, m, likelihood, transform);
-    },
-    walkers,
-    d,
-  );
-  const mu = gp.predictMean(gp.X, gp.n);
-  let ibest = 0;
-  for (let i = 1; i < gp.n; i++) if (mu[i] < mu[ibest]) ibest = i;
-  const specs = p.names.map((name, j) => ({
-    name,
-    prior: { kind: 'flat' as const, min: p.lower[j], max: p.upper[j] },
-    fiducial: gp.X[ibest * d + j],
-    startSpread: 0.01 * (p.upper[j] - p.lower[j]),
-  }));
-  const mcmcRng = new Random(deriveSeed(o.seed, 5));
-  const state = await sampler.initialState(specs, mcmcRng);
-  for (let s = 0; s < burnIn; s++) await sampler.step(state, mcmcRng);
-  state.accepted.fill(0);
-  const rows = walkers * steps;
-  const samples = new Float64Array(rows * d);
-  for (let s = 0; s < steps; s++) {
-    await sampler.step(state, mcmcRng);
-    samples.set(state.positions, s * walkers * d);
-  }
+  const chain = await samplePosterior(p, fin.logPost, gp, walkers, o.steps ?? 2000, o.burnIn ?? 500, new Random(deriveSeed(o.seed, 5)));
+  const { samples, rows } = chain;
+  const evals = chain.evaluations;
   const mean = new Float64Array(d);
   const sd = new Float64Array(d);
   for (let j = 0; j < d; j++) {
@@ -283,6 +336,6 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
     mean[j] = m;
     sd[j] = Math.sqrt(v / (rows - 1));
   }
-  const acceptance = state.accepted.reduce((a, b) => a + b, 0) / (walkers * steps);
+  const acceptance = chain.acceptance;
   return { names: p.names, X, logDistance: y, simulations: budget, gp, summaries: synthetic ? Z : undefined, emulator, threshold, samples, rows, mean, sd, posteriorEvaluations: evals, acceptance };
 }

@@ -43,6 +43,11 @@ export interface SummaryEmulatorOptions {
   /** Optimiser restarts per GP besides the first start (default 1) and L-BFGS iterations per start (default 60). */
   restarts?: number;
   maxIter?: number;
+  /**
+   * Start each GP's optimiser from this emulator's hyperparameters (BOLFI's posterior rounds refit the
+   * emulator as simulations arrive; the previous fit is close, so 15 iterations without restarts suffice).
+   */
+  warm?: SummaryEmulator;
 }
 
 /**
@@ -53,17 +58,17 @@ export interface SummaryEmulatorOptions {
 export function fitSummaryEmulator(X: Float64Array, Z: Float64Array, n: number, d: number, k: number, o: SummaryEmulatorOptions): SummaryEmulator {
   if (Z.length !== n * k || X.length !== n * d) throw new CosmetaError(`summary emulator: expected X ${n} x ${d} and Z ${n} x ${k}, got ${X.length} and ${Z.length} values`);
   const lengthScaleBounds: [number, number] = [Math.log(0.1), Math.log(100)];
-  const restarts = o.restarts ?? 1;
-  const maxIter = o.maxIter ?? 60;
+  const restarts = o.restarts ?? (o.warm ? 0 : 1);
+  const maxIter = o.maxIter ?? (o.warm ? 15 : 60);
   const means: GaussianProcess[] = [];
   const variances: GaussianProcess[] = [];
   const floors: number[] = [];
   for (let i = 0; i < k; i++) {
     const z = Float64Array.from({ length: n }, (_, r) => Z[r * k + i]);
-    const gm = GaussianProcess.fit(X, z, n, d, { kernel: o.kernel, meanDegree: 2, noise: 'fit', restarts, maxIter, seed: deriveSeed(o.seed, 2 * i), lengthScaleBounds });
+    const gm = GaussianProcess.fit(X, z, n, d, { kernel: o.kernel, meanDegree: 2, noise: 'fit', restarts, maxIter, seed: deriveSeed(o.seed, 2 * i), lengthScaleBounds, initial: o.warm?.means[i].hyper });
     const mz = gm.predictMean(X, n);
     const r2 = Float64Array.from({ length: n }, (_, r) => (z[r] - mz[r]) ** 2);
-    const gv = GaussianProcess.fit(X, r2, n, d, { kernel: o.kernel, meanDegree: 2, noise: 'fit', restarts, maxIter, seed: deriveSeed(o.seed, 2 * i + 1), lengthScaleBounds });
+    const gv = GaussianProcess.fit(X, r2, n, d, { kernel: o.kernel, meanDegree: 2, noise: 'fit', restarts, maxIter, seed: deriveSeed(o.seed, 2 * i + 1), lengthScaleBounds, initial: o.warm?.variances[i].hyper });
     means.push(gm);
     variances.push(gv);
     floors.push(0.01 * (r2.reduce((a, b) => a + b, 0) / n));
