@@ -37,6 +37,9 @@ const base = run(cheap);
 console.log(`default: ${base.sec.toFixed(1)} s, ${base.steps} steps`);
 const variants: [string, Partial<BoltzmannSettings>][] = [
   ['l_max doubled (photons 32, neutrinos 34)', { lMaxPhoton: 2 * d.lMaxPhoton, lMaxNeutrino: 2 * d.lMaxNeutrino }],
+  ['photon l_max doubled (32) only', { lMaxPhoton: 2 * d.lMaxPhoton }],
+  ['neutrino l_max doubled (34) only', { lMaxNeutrino: 2 * d.lMaxNeutrino }],
+  ['neutrino l_max 34, fluid from k tau = 60', { lMaxNeutrino: 2 * d.lMaxNeutrino, ufaKTau: 2 * d.ufaKTau }],
   ['rtol / 10', { rtol: d.rtol / 10 }],
   ['l_max doubled and rtol / 10', { lMaxPhoton: 2 * d.lMaxPhoton, lMaxNeutrino: 2 * d.lMaxNeutrino, rtol: d.rtol / 10 }],
   ['error floor / 10', { errorFloor: d.errorFloor / 10 }],
