@@ -46,12 +46,13 @@ const generateArgs = (out: string) => ['generate', '--tasks', '2', '--samples', 
 const mcmcArgs = (out: string) => ['mcmc', '--seed', '3', '--walkers', '24', '--max-steps', '24', '--chunk', '6', '--burn-in', '6', '--threads', '1', '--no-progress', '--out', out];
 
 // The DES Y1 cosmic-shear analysis (the shipped config and SACC file, 17 parameters, full theory engine) with a
-// sampler short enough to finish in seconds: 34 walkers, 48 steps in checkpointed chunks of 8.
+// sampler short enough to finish in seconds: 34 walkers, 48 steps in checkpointed chunks of 8, with the shipped
+// config's DE/stretch move mixture (whose per-step move draw must resume exactly too).
 const desSacc = join(PACKAGE_ROOT, 'test', 'reference', 'surveys', 'des-y1', 'sacc_data.hdf5');
 const desConfig = (data: string) =>
   readFileSync(join(PACKAGE_ROOT, 'configs', 'des-y1.yaml'), 'utf8')
     .replace('file: sacc_data.hdf5', `file: ${JSON.stringify(data)}`)
-    .replace(/^sampler: .*$/m, 'sampler: {walkers: 34, tau_factor: 50, max_steps: 48, chunk: 8, burn_in: 8, seed: 1}');
+    .replace(/^sampler: .*$/m, 'sampler: {walkers: 34, tau_factor: 50, max_steps: 48, chunk: 8, burn_in: 8, seed: 1, moves: {de: 0.8, stretch: 0.2}}');
 writeFileSync(join(dir, 'des-y1.yaml'), desConfig(desSacc));
 writeFileSync(join(dir, 'bad-des-y1.yaml'), desConfig(join(dir, 'bad.hdf5')));
 const surveyArgs = (out: string) => ['mcmc', '--config', 'des-y1.yaml', '--threads', '1', '--no-progress', '--out', out];
