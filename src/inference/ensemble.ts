@@ -63,7 +63,7 @@ export class EnsembleSampler implements MarkovSampler<EnsembleState> {
     }
     if (!(a > 1)) throw new CosmetaError(`stretch scale a must be > 1, got ${a}`);
     this.pDe = movesDeProbability(moves);
-    if (this.pDe > 0 && walkers < 6) throw new CosmetaError(`the DE move needs at least 6 walkers (two distinct partners in the other half), got ${walkers}`);
+    if (this.pDe > 0 && walkers < 4) throw new CosmetaError(`the DE move needs at least 4 walkers (two distinct partners in the other half), got ${walkers}`);
     this.half = new Int32Array(walkers);
     this.proposals = new Float64Array((walkers / 2) * dim);
     this.zs = new Float64Array(walkers / 2);

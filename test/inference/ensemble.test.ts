@@ -102,6 +102,9 @@ describe('affine-invariant ensemble sampler', () => {
     expect(() => new EnsembleSampler(f, 20, 10, 2, { de: -1, stretch: 1 })).toThrow(/weights must be finite, >= 0 and not all zero, got stretch=1, de=-1/);
     expect(() => new EnsembleSampler(f, 20, 10, 2, {})).toThrow(/not all zero/);
     expect(() => new EnsembleSampler(f, 20, 10, 2, { de: Number.NaN })).toThrow(/de=NaN/);
+    // two walkers (one parameter) leave a single partner in the other half: DE needs two
+    expect(() => new EnsembleSampler(f, 2, 1, 2, { de: 1 })).toThrow(/the DE move needs at least 4 walkers .* got 2/);
+    expect(() => new EnsembleSampler(f, 4, 1, 2, { de: 1 })).not.toThrow();
   });
 
   it('refuses too few or an odd number of walkers', () => {

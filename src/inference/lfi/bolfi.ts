@@ -13,6 +13,11 @@
  * sampler (ensemble.ts). Hyperparameters are refitted every `refitEvery` simulations (warm-started) and
  * at the end (with restarts); in between the GP is only re-conditioned.
  *
+ * With acquisition 'posterior', LCB places the first `locateFraction` of the acquisitions and the rest come in
+ * rounds of `roundSize` drawn from the current approximate posterior (its GP or emulator refitted on the
+ * simulations so far), so that the likelihood is learnt over the whole posterior rather than at the
+ * discrepancy's minimum (the sequential design of sequential neural likelihood; README, "Posterior rounds").
+ *
  * With likelihood 'synthetic' the acquisitions are the same (guided by the GP of d^2), and the likelihood
  * is the Gaussian density of the whitened summaries at the observed ones with their mean and variance
  * emulated by GPs over the same simulations (synthetic.ts): the zero-threshold ABC limit when the
@@ -219,6 +224,11 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   const kernel = o.kernel ?? 'matern52';
   const refitEvery = o.refitEvery ?? 20;
   const acquisition = o.acquisition ?? 'lcb';
+  const posteriorRounds = acquisition === 'posterior';
+  const roundSize = o.roundSize ?? 50;
+  const locateFraction = o.locateFraction ?? 0.5;
+  if (posteriorRounds && !(Number.isInteger(roundSize) && roundSize >= 1)) throw new CosmetaError(`BOLFI roundSize must be a positive integer, got ${roundSize}`);
+  if (posteriorRounds && !(locateFraction >= 0 && locateFraction <= 1)) throw new CosmetaError(`BOLFI locateFraction must be in [0, 1], got ${locateFraction}`);
   const likelihood = o.likelihood ?? 'noncentral-chi';
   const synthetic = likelihood === 'synthetic';
   if (synthetic && !p.whiten) throw new CosmetaError('BOLFI likelihood synthetic needs a problem with whitened summaries (whiten)');
@@ -283,10 +293,7 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
   let nextRefit = initial + refitEvery;
   // 'posterior': LCB locates the posterior over the first locateFraction of the acquisitions, then rounds of
   // roundSize simulations are drawn from the current approximate posterior
-  const posteriorRounds = acquisition === 'posterior';
-  const roundSize = o.roundSize ?? 50;
-  const tRounds = posteriorRounds ? initial + Math.round((o.locateFraction ?? 0.5) * (budget - initial)) : budget;
-  if (posteriorRounds && !(Number.isInteger(roundSize) && roundSize >= 1)) throw new CosmetaError(`BOLFI roundSize must be a positive integer, got ${roundSize}`);
+  const tRounds = posteriorRounds ? initial + Math.round(locateFraction * (budget - initial)) : budget;
   let round: Float64Array | undefined;
   let roundWarm: SummaryEmulator | undefined;
   for (let t = initial; t < budget; t++) {
@@ -297,7 +304,7 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
         const now = approximateLikelihood(t, deriveSeed(o.seed, 9, t), deriveSeed(o.seed, 11, t), roundWarm);
         roundWarm = now.emulator;
         const c = await samplePosterior(p, now.logPost, now.gp, 32, 100, 300, new Random(deriveSeed(o.seed, 10, t)));
-        // roundSize rows spread evenly over the chain (walkers x steps, the last rows most mixed)
+        // roundSize rows spread evenly over the 100 recorded steps x 32 walkers (after 300 burn-in steps)
         round = new Float64Array(roundSize * d);
         for (let i = 0; i < roundSize; i++) {
           const row = Math.floor(((i + 0.5) / roundSize) * c.rows);

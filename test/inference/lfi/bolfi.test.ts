@@ -46,6 +46,9 @@ describe('BOLFI on the Gaussian signal', () => {
     // at 140 simulations (LCB alone, same seed: 0.73 and 0.86), means 0.11 and 0.20 sd off
     for (let j = 0; j < 2; j++) expect(Math.abs(r.mean[j] - exactMean[j]) / exactSd[j]).toBeLessThan(0.5);
     for (let j = 0; j < 2; j++) expect(Math.abs(r.sd[j] / exactSd[j] - 1)).toBeLessThan(0.2);
+    // bad round settings are refused before any simulation
+    await expect(runBolfi(p, { budget, seed: 3, acquisition: 'posterior', roundSize: 0 })).rejects.toThrow(/roundSize must be a positive integer, got 0/);
+    await expect(runBolfi(p, { budget, seed: 3, acquisition: 'posterior', locateFraction: 1.5 })).rejects.toThrow(/locateFraction must be in \[0, 1\], got 1.5/);
   }, 120_000);
 });
 
