@@ -316,7 +316,9 @@ export async function runBolfi(p: LfiProblem, o: BolfiOptions): Promise<BolfiRes
     X.set(next, t * d);
     y[t] = discrepancy(p, next, simRng, transform, zOf(t));
     o.onSimulation?.(t + 1, budget);
-    if (t + 1 > tRounds) continue; // during the posterior rounds the acquisition GP is not needed
+    // the acquisition GP is needed only for a next LCB/EIV acquisition: not after the last one (the likelihood's
+    // GP is fitted afresh below) nor during the posterior rounds
+    if (t + 1 >= tRounds) continue;
     const { Xt, yt } = trainingSet(t + 1);
     if (t + 1 >= nextRefit) {
       gp = fitGp(Xt, yt, d, kernel, meanDegree, deriveSeed(o.seed, 4, t), noiseFloor, gp.hyper, 0);

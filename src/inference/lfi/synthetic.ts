@@ -40,7 +40,7 @@ export interface SummaryEmulator {
 export interface SummaryEmulatorOptions {
   kernel: KernelName;
   seed: number;
-  /** Optimiser restarts per GP besides the first start (default 1) and L-BFGS iterations per start (default 60). */
+  /** Optimiser restarts per GP besides the first start (default 1, 0 with `warm`) and L-BFGS iterations per start (default 60, 15 with `warm`). */
   restarts?: number;
   maxIter?: number;
   /**
