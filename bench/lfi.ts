@@ -5,7 +5,8 @@
  * 0.1 sd, sds within 10%); (2) BOLFI on the Wishart cosmic-shear simulator against the exact-likelihood
  * posterior (Bhattacharyya distance), with the exact chain's likelihood calls. Prints JSON; writes corner
  * plots to results/lfi/ (COSMETA_LFI_OUT to change). Environment: COSMETA_LFI_SEED (default 1),
- * COSMETA_LFI_SHEAR_BUDGET (default 600), COSMETA_LFI_ACQUISITION (lcb or eiv, default lcb).
+ * COSMETA_LFI_SHEAR_BUDGET (default 600), COSMETA_LFI_ACQUISITION (lcb, eiv or posterior; default: the CLI's, posterior for the Gaussian signal and lcb for
+ * cosmic shear). The Gaussian signal runs with the CLI's default likelihood (synthetic).
  *
  *   npx vite-node bench/lfi.ts      (or, after `npm run build`, node dist/bench/lfi.js)
  */
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { abcSimulationsToAccuracy, meetsAccuracy } from '../src/inference/lfi/abc.js';
 import type { AcquisitionName } from '../src/inference/lfi/acquisition.js';
 import { runBolfi } from '../src/inference/lfi/bolfi.js';
-import { gaussianSignalProblem, nigMarginals, nigPosterior, observeGaussianSignal } from '../src/inference/lfi/gaussian-signal.js';
+import { GAUSSIAN_SIGNAL_BOLFI, gaussianSignalProblem, nigMarginals, nigPosterior, observeGaussianSignal } from '../src/inference/lfi/gaussian-signal.js';
 import { runShearComparison } from '../src/inference/lfi/shear-comparison.js';
 import { inverseGammaDraw } from '../src/math/distributions.js';
 import { deriveSeed, Random } from '../src/math/random.js';
@@ -22,7 +23,9 @@ import { cornerSpec, writeFigure } from '../src/report/figures.js';
 
 const seed = Number(process.env.COSMETA_LFI_SEED ?? 1);
 const shearBudget = Number(process.env.COSMETA_LFI_SHEAR_BUDGET ?? 600);
-const acquisition = (process.env.COSMETA_LFI_ACQUISITION ?? 'lcb') as AcquisitionName;
+const chosen = process.env.COSMETA_LFI_ACQUISITION as AcquisitionName | undefined;
+const acquisition = chosen ?? GAUSSIAN_SIGNAL_BOLFI.acquisition;
+const shearAcquisition = chosen ?? 'lcb';
 const outDir = process.env.COSMETA_LFI_OUT ?? join('results', 'lfi');
 mkdirSync(outDir, { recursive: true });
 
@@ -35,7 +38,7 @@ const exactSd = [exact.mu[1], exact.sigma2[1]];
 const problem = gaussianSignalProblem(prior, obs);
 
 let t = performance.now();
-const bolfi = await runBolfi(problem, { budget: 500, seed, acquisition });
+const bolfi = await runBolfi(problem, { budget: 500, seed, acquisition, likelihood: GAUSSIAN_SIGNAL_BOLFI.likelihood });
 const bolfiSeconds = (performance.now() - t) / 1000;
 t = performance.now();
 const abc = abcSimulationsToAccuracy(problem, exactMean, exactSd, { accept: 1000, maxSimulations: 16_384_000, seed });
@@ -51,7 +54,7 @@ const bolfiSamples = { names: ['mu', 'sigma2'], columns: [0, 1].map((j) => Float
 await writeFigure(cornerSpec([{ label: 'exact (normal-inverse-gamma)', samples: nig }, { label: `BOLFI (${bolfi.simulations} simulations)`, samples: bolfiSamples }], ['mu', 'sigma2']), join(outDir, 'gaussian-signal.png'));
 
 t = performance.now();
-const shear = await runShearComparison({ seed, budget: shearBudget, acquisition });
+const shear = await runShearComparison({ seed, budget: shearBudget, acquisition: shearAcquisition });
 const shearSeconds = (performance.now() - t) / 1000;
 await writeFigure(
   cornerSpec([{ label: `exact likelihood (${shear.exact.likelihoodCalls} calls)`, samples: shear.exact.samples }, { label: `BOLFI (${shearBudget} simulations)`, samples: shear.bolfi.samples }], shear.names),
@@ -60,8 +63,9 @@ await writeFigure(
 
 const out = {
   seed,
-  acquisition,
   gaussianSignal: {
+    acquisition,
+    likelihood: GAUSSIAN_SIGNAL_BOLFI.likelihood,
     observed: obs,
     exact,
     bolfi: {
@@ -81,6 +85,7 @@ const out = {
     },
   },
   cosmicShear: {
+    acquisition: shearAcquisition,
     simulations: shearBudget,
     bhattacharyya: shear.comparison.bhattacharyya,
     bhattacharyyaHistogram: shear.comparison.bhattacharyyaHistogram,

@@ -5,7 +5,7 @@ import { CosmetaError } from '../errors.js';
 import { abcSimulationsToAccuracy, meetsAccuracy, rejectionAbc } from '../inference/lfi/abc.js';
 import { ACQUISITIONS, type AcquisitionName } from '../inference/lfi/acquisition.js';
 import { BOLFI_LIKELIHOODS, runBolfi, type BolfiLikelihood } from '../inference/lfi/bolfi.js';
-import { gaussianSignalProblem, nigMarginals, nigPosterior, observeGaussianSignal, type NigPrior } from '../inference/lfi/gaussian-signal.js';
+import { GAUSSIAN_SIGNAL_BOLFI, gaussianSignalProblem, nigMarginals, nigPosterior, observeGaussianSignal, type NigPrior } from '../inference/lfi/gaussian-signal.js';
 import { runShearComparison } from '../inference/lfi/shear-comparison.js';
 import type { Samples } from '../inference/compare.js';
 import { inverseGammaDraw } from '../math/distributions.js';
@@ -26,7 +26,7 @@ interface GaussianSignalFlags {
 interface BolfiFlags extends GaussianSignalFlags {
   budget?: string;
   plot?: string;
-  acquisition: AcquisitionName;
+  acquisition?: AcquisitionName;
   likelihood?: BolfiLikelihood;
 }
 
@@ -88,7 +88,8 @@ async function runShearBolfi(o: BolfiFlags): Promise<void> {
   const likelihood = o.likelihood ?? 'noncentral-chi';
   if (likelihood !== 'noncentral-chi') throw new CosmetaError(`--likelihood ${likelihood}: the cosmic-shear problem runs with noncentral-chi`);
   const t0 = performance.now();
-  const r = await runShearComparison({ seed, budget, acquisition: o.acquisition });
+  const acquisition = o.acquisition ?? 'lcb';
+  const r = await runShearComparison({ seed, budget, acquisition });
   const seconds = (performance.now() - t0) / 1000;
   const res = r.bolfi.result;
   const stats = (s: Samples) => Object.fromEntries(s.names.map((n, j) => {
@@ -105,7 +106,7 @@ async function runShearBolfi(o: BolfiFlags): Promise<void> {
     bhattacharyyaHistogram: r.comparison.bhattacharyyaHistogram,
     meanShiftSigma: r.comparison.meanShiftSigma,
     widthRatio: r.comparison.widthRatio,
-    settings: { seed, budget, acquisition: o.acquisition, likelihood },
+    settings: { seed, budget, acquisition, likelihood },
     seconds: { exact: r.exact.seconds, bolfi: r.bolfi.seconds, total: seconds },
   };
   if (o.plot) {
@@ -127,8 +128,9 @@ export async function runLfiBolfi(o: BolfiFlags): Promise<void> {
   const { seed, prior, obs, problem, exact } = gaussianSignal(o);
   const budget = integer('--budget', o.budget ?? '500', 22);
   const t0 = performance.now();
-  const likelihood = o.likelihood ?? 'noncentral-chi';
-  const r = await runBolfi(problem, { budget, seed, acquisition: o.acquisition, likelihood });
+  const likelihood = o.likelihood ?? GAUSSIAN_SIGNAL_BOLFI.likelihood;
+  const acquisition = o.acquisition ?? GAUSSIAN_SIGNAL_BOLFI.acquisition;
+  const r = await runBolfi(problem, { budget, seed, acquisition, likelihood });
   const seconds = (performance.now() - t0) / 1000;
   const exactMean = [exact.mu[0], exact.sigma2[0]];
   const exactSd = [exact.mu[1], exact.sigma2[1]];
@@ -147,7 +149,7 @@ export async function runLfiBolfi(o: BolfiFlags): Promise<void> {
     meanShiftSigma: { mu: (r.mean[0] - exactMean[0]) / exactSd[0], sigma2: (r.mean[1] - exactMean[1]) / exactSd[1] },
     widthRatio: { mu: r.sd[0] / exactSd[0], sigma2: r.sd[1] / exactSd[1] },
     meetsAccuracy: meetsAccuracy(r.mean, r.sd, exactMean, exactSd),
-    settings: { seed, prior, acquisition: o.acquisition, likelihood, budget },
+    settings: { seed, prior, acquisition, likelihood, budget },
     gp: { ...r.gp.hyper, threshold: r.threshold },
     posteriorEvaluations: r.posteriorEvaluations,
     seconds,
@@ -158,7 +160,7 @@ export async function runLfiBolfi(o: BolfiFlags): Promise<void> {
   }
   const f = (x: number) => x.toPrecision(4);
   process.stdout.write(
-    `BOLFI (${o.acquisition}, ${likelihood}) with ${r.simulations} simulations in ${seconds.toFixed(1)} s\n` +
+    `BOLFI (${acquisition}, ${likelihood}) with ${r.simulations} simulations in ${seconds.toFixed(1)} s\n` +
       `  mu     ${f(r.mean[0])} +- ${f(r.sd[0])}   exact ${f(exact.mu[0])} +- ${f(exact.mu[1])}\n` +
       `  sigma2 ${f(r.mean[1])} +- ${f(r.sd[1])}   exact ${f(exact.sigma2[0])} +- ${f(exact.sigma2[1])}\n`,
   );
@@ -221,8 +223,8 @@ export function registerLfi(cli: Command): void {
   problemOptions(lfi.command('bolfi').description('BOLFI posterior with a simulation budget, beside the exact posterior'))
     .option('--budget <n>', 'simulations, initial design included (default 500; cosmic-shear 600)')
     .option('--plot <file>', 'BOLFI and exact posteriors as a corner plot (.png or .svg)')
-    .addOption(new Option('--acquisition <rule>', 'acquisition rule').default('lcb').choices(ACQUISITIONS))
-    .addOption(new Option('--likelihood <model>', 'approximate likelihood from the GPs (default noncentral-chi; synthetic: Gaussian signal only)').choices(BOLFI_LIKELIHOODS))
+    .addOption(new Option('--acquisition <rule>', 'acquisition rule (default posterior for gaussian-signal, lcb for cosmic-shear)').choices(ACQUISITIONS))
+    .addOption(new Option('--likelihood <model>', 'approximate likelihood from the GPs (default synthetic for gaussian-signal, noncentral-chi for cosmic-shear, which has no other)').choices(BOLFI_LIKELIHOODS))
     .action((o) => runLfiBolfi(o));
   problemOptions(lfi.command('abc').description('rejection ABC baseline'))
     .option('--simulations <n>', 'prior simulations', '100000')

@@ -24,6 +24,8 @@ describe('cosmeta lfi', () => {
     expect(out.exact.mu[0]).toBeCloseTo(exact.mu[0], 12);
     expect(out.exact.sigma2[1]).toBeCloseTo(exact.sigma2[1], 12);
     expect(out.simulations).toBe(40);
+    // the Gaussian signal's defaults: the synthetic likelihood with posterior rounds
+    expect(out.settings).toMatchObject({ acquisition: 'posterior', likelihood: 'synthetic', budget: 40 });
     // 40 simulations: a rough posterior, but inside the prior's bulk with positive widths
     expect(out.posterior.mu[1]).toBeGreaterThan(0);
     expect(Math.abs(out.posterior.mu[0] - exact.mu[0])).toBeLessThan(5 * exact.mu[1]);

@@ -31,6 +31,8 @@ import { CosmetaError } from '../../errors.js';
 import { inverseGammaDraw } from '../../math/distributions.js';
 import { Random } from '../../math/random.js';
 import { logGamma } from '../../math/special.js';
+import type { AcquisitionName } from './acquisition.js';
+import type { BolfiLikelihood } from './bolfi.js';
 import type { LfiProblem } from './problem.js';
 
 export interface NigPrior {
@@ -100,6 +102,14 @@ export function observeGaussianSignal(n: number, mu: number, sigma2: number, see
   for (const v of x) ss += (v - m) ** 2;
   return { n, mean: m, ss };
 }
+
+/**
+ * BOLFI's settings for this problem when none are given (`cosmeta lfi bolfi`, bench/lfi.ts): the synthetic
+ * likelihood, whose target is the summaries' density, with posterior rounds: over ten seeds at 500
+ * simulations an RMS mean shift of 0.108 sd against 0.19 for LCB with the noncentral-chi link, which is
+ * biased low in sigma^2 here (README "Likelihood-free inference").
+ */
+export const GAUSSIAN_SIGNAL_BOLFI: { likelihood: BolfiLikelihood; acquisition: AcquisitionName } = { likelihood: 'synthetic', acquisition: 'posterior' };
 
 /** How the distance compares sample variances: (s^2 / s_obs^2)^(1/3), ln s^2 or s^2 itself. */
 export type VarianceMetric = 'cube-root' | 'log-variance' | 'variance';
