@@ -2,7 +2,11 @@
  * Convergence study of the Boltzmann solver: max |P_variant / P_default - 1| over 30 k in [1e-4, 50]/Mpc
  * and z = 0..3 at fixed A_s, for each accuracy knob tightened (l_max doubled, rtol / 10, approximation
  * switches later, error floor / 10, finer recombination and thermal tables, earlier start), and for
- * the sigma8 grid doubled (sigma8 change). Cosmology: the fiducial case, or --case N of the CAMB set.
+ * the sigma8 grid doubled (sigma8 change). Then each of a few settings against a converged reference
+ * (neutrinos to l = 300 with the fluid from k tau = 250, photons to l = 32, rtol / 10), over k <= 10/Mpc and
+ * over all k: the default, a long neutrino hierarchy (l = 150, fluid from k tau = 130), it with rtol / 3, and
+ * it with rtol / 3 and photons to l = 24 ("tight"); then the tight settings' own convergence test (l_max
+ * doubled and rtol / 10). Cosmology: the fiducial case, or --case N of the CAMB set.
  *
  *   npx vite-node scripts/boltzmann-convergence.ts [--case 0]
  */
@@ -57,3 +61,35 @@ for (const [name, s] of variants) {
 const s8a = run({});
 const s8b = run({ sigma8PerEfold: 2 * d.sigma8PerEfold, sigma8PerEfoldHigh: 2 * d.sigma8PerEfoldHigh, sigma8kMax: 2 * d.sigma8kMax, sigma8kMin: d.sigma8kMin / 5 });
 console.log(`sigma8 grid doubled and widened: sigma8 changes by ${(s8b.sigma8 / s8a.sigma8 - 1).toExponential(2)} (P by twice that)`);
+
+function maxDiffSplit(a: Float64Array[], b: Float64Array[]): [number, number] {
+  let lo = 0;
+  let all = 0;
+  for (let iz = 0; iz < a.length; iz++) {
+    for (let j = 0; j < a[iz].length; j++) {
+      const e = Math.abs(a[iz][j] / b[iz][j] - 1);
+      all = Math.max(all, e);
+      if (ks[j] <= 10) lo = Math.max(lo, e);
+    }
+  }
+  return [lo, all];
+}
+const longNu = { lMaxNeutrino: 150, ufaKTau: 130 };
+const tight = { ...longNu, rtol: d.rtol / 3, lMaxPhoton: 24 };
+const converged = run({ ...cheap, lMaxNeutrino: 300, ufaKTau: 250, lMaxPhoton: 2 * d.lMaxPhoton, rtol: d.rtol / 10 });
+console.log(`converged reference (neutrinos l = 300, fluid from k tau = 250, photons l = 32, rtol / 10): ${converged.sec.toFixed(1)} s, ${converged.steps} steps`);
+const againstConverged: [string, Partial<BoltzmannSettings>][] = [
+  ['default', {}],
+  ['neutrinos l = 150, fluid from k tau = 130', longNu],
+  ['  the same, rtol / 3', { ...longNu, rtol: d.rtol / 3 }],
+  ['  the same, rtol / 3, photons l = 24 ("tight")', tight],
+];
+for (const [name, s] of againstConverged) {
+  const r = name === 'default' ? base : run({ ...cheap, ...s });
+  const [lo, all] = maxDiffSplit(r.pk, converged.pk);
+  console.log(`${name.padEnd(52)} vs converged: max |dP/P| = ${lo.toExponential(2)} (k <= 10), ${all.toExponential(2)} (all k)  (${r.sec.toFixed(1)} s, ${r.steps} steps)`);
+}
+const tightRun = run({ ...cheap, ...tight });
+const tightCheck = run({ ...cheap, ...tight, lMaxNeutrino: 2 * tight.lMaxNeutrino, lMaxPhoton: 2 * tight.lMaxPhoton, rtol: tight.rtol / 10 });
+const [tLo, tAll] = maxDiffSplit(tightCheck.pk, tightRun.pk);
+console.log(`"tight" with l_max doubled and rtol / 10 (${tightCheck.steps} steps) vs "tight": max |dP/P| = ${tLo.toExponential(2)} (k <= 10), ${tAll.toExponential(2)} (all k)`);
