@@ -53,7 +53,8 @@ export interface BolfiOptions {
    * 'noncentral-chi' (default): the zero-threshold ABC limit for Gaussian summaries with covariance W^-1
    * (chi-link.ts). 'threshold': Phi((h - mu) / sqrt(v + sigma_n^2)) (Gutmann & Corander 2016).
    * 'synthetic': the Gaussian likelihood of the whitened summaries with emulated mean and variance
-   * (synthetic.ts; needs the problem's whiten).
+   * (synthetic.ts; needs the problem's whiten; GAUSSIAN_SIGNAL_BOLFI makes it, with acquisition 'posterior',
+   * the Gaussian signal's choice in the CLI and benches).
    */
   likelihood?: BolfiLikelihood;
   /**
