@@ -5,8 +5,9 @@
  * 0.1 sd, sds within 10%); (2) BOLFI on the Wishart cosmic-shear simulator against the exact-likelihood
  * posterior (Bhattacharyya distance), with the exact chain's likelihood calls. Prints JSON; writes corner
  * plots to results/lfi/ (COSMETA_LFI_OUT to change). Environment: COSMETA_LFI_SEED (default 1),
- * COSMETA_LFI_SHEAR_BUDGET (default 600), COSMETA_LFI_ACQUISITION (lcb, eiv or posterior; default: the CLI's, posterior for the Gaussian signal and lcb for
- * cosmic shear). The Gaussian signal runs with the CLI's default likelihood (synthetic).
+ * COSMETA_LFI_SHEAR_BUDGET (default 600), COSMETA_LFI_ACQUISITION (lcb, eiv or posterior, for both problems;
+ * default: the CLI's, posterior for the Gaussian signal and lcb for cosmic shear). The Gaussian signal runs
+ * with the CLI's default likelihood (synthetic).
  *
  *   npx vite-node bench/lfi.ts      (or, after `npm run build`, node dist/bench/lfi.js)
  */

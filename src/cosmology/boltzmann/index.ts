@@ -42,14 +42,14 @@ export interface BoltzmannResult {
 
 function validateSettings(s: BoltzmannSettings): void {
   const int = (name: keyof BoltzmannSettings, min: number): void => {
-    const v = s[name];
+    const v = s[name] ?? NaN;
     if (!Number.isInteger(v) || v < min) throw new CosmetaError(`Boltzmann setting ${name} must be an integer >= ${min}, got ${v}`);
   };
   int('lMaxPhoton', 4);
   int('lMaxNeutrino', 4);
   int('maxSteps', 10);
   const pos = (name: keyof BoltzmannSettings, hi = Infinity): void => {
-    const v = s[name];
+    const v = s[name] ?? NaN;
     if (!(v > 0 && v < hi)) throw new CosmetaError(`Boltzmann setting ${name} must be in (0, ${hi}), got ${v}`);
   };
   pos('rtol', 0.1);
@@ -65,6 +65,7 @@ function validateSettings(s: BoltzmannSettings): void {
   pos('highKPerEfold');
   pos('sigma8PerEfold');
   pos('sigma8PerEfoldHigh');
+  if (s.neutrinoLMargin !== undefined) pos('neutrinoLMargin', s.lMaxNeutrino);
 }
 
 /** Transfer functions at the requested ln a for each k (throws a CosmetaError naming the mode on failure). */

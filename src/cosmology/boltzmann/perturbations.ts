@@ -34,7 +34,7 @@ import type { ThermalHistory } from './thermo.js';
 /** Per-mode accuracy knobs: the mode-level part of the solver's settings (settings.ts gives each one's meaning and error estimate). */
 export type ModeSettings = Pick<
   BoltzmannSettings,
-  'lMaxPhoton' | 'lMaxNeutrino' | 'rtol' | 'errorFloor' | 'kTauInitial' | 'aIniOverAeq' | 'ufaKTau' | 'rsaKTau' | 'rsaKappaTau' | 'maxSteps'
+  'lMaxPhoton' | 'lMaxNeutrino' | 'neutrinoLMargin' | 'rtol' | 'errorFloor' | 'kTauInitial' | 'aIniOverAeq' | 'ufaKTau' | 'rsaKTau' | 'rsaKappaTau' | 'maxSteps'
 >;
 
 export interface ModeResult {
@@ -105,9 +105,9 @@ export function evolveMode(
     bgx[6] = ((4 / 3) * Og) / (Ob * a);
   };
 
-  const makeSystem = (stage: Stage): { sys: StiffSystem; iG: number; iN: number } => {
+  const makeSystem = (stage: Stage, lNu = s.lMaxNeutrino): { sys: StiffSystem; iG: number; iN: number } => {
     const lg = stage === 'streaming' ? -1 : s.lMaxPhoton;
-    const ln = stage === 'full' ? s.lMaxNeutrino : stage === 'nuFluid' ? 2 : -1;
+    const ln = stage === 'full' ? lNu : stage === 'nuFluid' ? 2 : -1;
     const iG = iF + lg + 1;
     const iN = iG + lg + 1;
     const n = stage === 'streaming' ? 4 : iN + ln + 1;
@@ -327,7 +327,10 @@ export function evolveMode(
   const Rnu = On / Or;
   const C = 0.5;
   const kt2 = (k * tau) ** 2;
-  const full = makeSystem('full');
+  // neutrino multipoles of the first stage: lMaxNeutrino, or 2M when the hierarchy grows (neutrinoLMargin)
+  const margin = s.neutrinoLMargin;
+  const lNu0 = margin === undefined ? s.lMaxNeutrino : Math.min(s.lMaxNeutrino, Math.max(4, Math.ceil(2 * margin)));
+  const full = makeSystem('full', lNu0);
   let y = new Float64Array(full.sys.n);
   const dg0 = (-2 / 3) * C * kt2;
   const thg0 = (-1 / 18) * C * k2 * k2 * tau * tau * tau;
@@ -348,13 +351,27 @@ export function evolveMode(
   if (Number.isFinite(s.rsaKTau) && s.rsaKTau / k < bg.tau0) {
     xRsa = Math.max(bg.lnaOfTau(s.rsaKTau / k), xDecoupled ?? decouplingLna(bg, th, s.rsaKappaTau));
   }
-  const stages: { stage: Stage; until: number }[] = [];
+  const stages: { stage: Stage; until: number; lNu?: number }[] = [];
   if (xUfa < Math.min(xRsa, xEnd)) stages.push({ stage: 'full', until: xUfa });
   if (xRsa < xEnd) {
     if (stages.length === 1) stages.push({ stage: 'nuFluid', until: xRsa });
     else stages.push({ stage: 'full', until: xRsa });
     stages.push({ stage: 'streaming', until: Infinity });
   } else stages.push({ stage: stages.length === 1 ? 'nuFluid' : 'full', until: Infinity });
+  if (margin !== undefined && stages[0].stage === 'full') {
+    // split the hierarchy stage where k tau reaches l - margin (always after x0: l - margin >= l / 2 >= 2 > k tau_ini)
+    const end = stages[0].until;
+    const grown: typeof stages = [];
+    let l = lNu0;
+    while (l < s.lMaxNeutrino && (l - margin) / k < bg.tau0) {
+      const xl = bg.lnaOfTau((l - margin) / k);
+      if (xl >= end) break;
+      grown.push({ stage: 'full', until: xl, lNu: l });
+      l = Math.min(s.lMaxNeutrino, 2 * l);
+    }
+    grown.push({ stage: 'full', until: end, lNu: l });
+    stages.splice(0, 1, ...grown);
+  }
 
   const out = new Float64Array(lnaOut.length);
   const floor = s.errorFloor;
@@ -366,13 +383,15 @@ export function evolveMode(
   let h0: number | undefined;
   for (let si = 0; si < stages.length; si++) {
     const st = stages[si];
-    const m = si === 0 ? full : makeSystem(st.stage);
+    const m = si === 0 ? full : makeSystem(st.stage, st.lNu);
     if (m !== prev) {
       const yn = new Float64Array(m.sys.n);
       for (let i = 0; i < 4; i++) yn[i] = y[i];
       if (st.stage !== 'streaming') {
         for (let i = iF; i < m.iN; i++) yn[i] = y[i];
-        for (let i = 0; i < 3; i++) yn[m.iN + i] = y[prev.iN + i];
+        // neutrinos: the multipoles both systems have (3 into the fluid; a grown hierarchy starts the new ones at 0)
+        const nNu = Math.min(prev.sys.n - prev.iN, m.sys.n - m.iN);
+        for (let i = 0; i < nNu; i++) yn[m.iN + i] = y[prev.iN + i];
       }
       y = yn;
       prev = m;

@@ -14,6 +14,14 @@ export interface BoltzmannSettings {
    * the doubling test, at 2.8x the time (scripts/boltzmann-convergence.ts; README).
    */
   lMaxNeutrino: number;
+  /**
+   * Optional: grow the neutrino hierarchy with the mode instead of carrying lMaxNeutrino multipoles from the
+   * start. With margin M, the hierarchy starts at l = 2M and doubles (up to lMaxNeutrino) whenever k tau reaches
+   * l - M; the new multipoles start at zero (free streaming has not reached them: F_l ~ j_l(k tau) is tiny for
+   * l > k tau + M). Unset: the full hierarchy throughout (the default, so results recorded without it keep
+   * their bytes).
+   */
+  neutrinoLMargin?: number;
   /** Rodas4 relative tolerance per step. rtol / 10 changes P by 0.9-2.6e-4 at 2x the steps; 1e-4: up to 3.6e-3. */
   rtol: number;
   /**
