@@ -57,6 +57,12 @@ export interface GpOptions {
   lengthScaleBounds?: [number, number];
   /** Bounds on a fitted noise variance (default [1e-12, 10] x the variance of y). */
   noiseBounds?: [number, number];
+  /**
+   * Heteroscedastic noise of a known shape: point i has noise variance sigma_n^2 w_i (w_i > 0), with
+   * sigma_n^2 fitted or fixed as above (default w_i = 1). The most-likely heteroscedastic GP of Kersting
+   * et al. 2007 (ICML) sets w from a second GP of the squared residuals.
+   */
+  noiseShape?: ArrayLike<number>;
 }
 
 export interface GpJSON {
@@ -71,6 +77,8 @@ export interface GpJSON {
   y: number[];
   hyperparameters: GpHyperparameters;
   noiseFitted: boolean;
+  /** Relative noise per point (absent: homoscedastic). */
+  noiseShape?: number[];
 }
 
 interface Config {
@@ -78,6 +86,7 @@ interface Config {
   meanDegree: 0 | 1 | 2 | null;
   jitter: number;
   fixedNoise: number | null;
+  noiseShape: Float64Array | null;
 }
 
 const SQRT5 = Math.sqrt(5);
@@ -180,6 +189,7 @@ export class GaussianProcess {
       meanDegree: json.meanDegree,
       jitter: json.jitter,
       noise: json.noiseFitted ? 'fit' : json.hyperparameters.noise,
+      noiseShape: json.noiseShape,
     });
   }
 
@@ -197,12 +207,18 @@ export class GaussianProcess {
     if (noise !== 'fit' && !(noise >= 0)) throw new CosmetaError(`GP noise must be a variance >= 0 or 'fit', got ${noise}`);
     const jitter = options.jitter ?? 1e-8;
     if (!(jitter >= 0)) throw new CosmetaError(`GP jitter must be >= 0, got ${jitter}`);
+    const shape = options.noiseShape;
+    if (shape !== undefined) {
+      if (shape.length !== n) throw new CosmetaError(`GP: noiseShape must hold n = ${n} values, got ${shape.length}`);
+      for (let i = 0; i < n; i++) if (!(shape[i] > 0 && Number.isFinite(shape[i]))) throw new CosmetaError(`GP: noiseShape[${i}] = ${shape[i]} must be a finite number > 0`);
+    }
     if (n <= basisSize(meanDegree, d)) throw new CosmetaError(`GP: a degree-${meanDegree} mean in ${d} dimensions needs more than ${basisSize(meanDegree, d)} points, got ${n}`);
     return new GaussianProcess(Float64Array.from(X), Float64Array.from(y), n, d, {
       kernel,
       meanDegree,
       jitter,
       fixedNoise: noise === 'fit' ? null : noise,
+      noiseShape: shape === undefined ? null : Float64Array.from(shape),
     });
   }
 
@@ -310,8 +326,9 @@ export class GaussianProcess {
     const inv2 = hp.lengthScales.map((l) => 1 / (l * l));
     const sf2 = hp.amplitude;
     const K = new Float64Array(n * n);
+    const shape = this.config.noiseShape;
     for (let i = 0; i < n; i++) {
-      K[i * n + i] = sf2 * (1 + this.config.jitter) + hp.noise;
+      K[i * n + i] = sf2 * (1 + this.config.jitter) + hp.noise * (shape ? shape[i] : 1);
       for (let j = 0; j < i; j++) {
         let r2 = 0;
         for (let k = 0; k < d; k++) {
@@ -436,10 +453,10 @@ export class GaussianProcess {
     const iAmp = d;
     const iNoise = d + 1;
     for (let i = 0; i < n; i++) {
-      // diagonal: dK_ii / d ln sf2 = sf2 (1 + jitter), / d ln sn2 = sn2
+      // diagonal: dK_ii / d ln sf2 = sf2 (1 + jitter), / d ln sn2 = sn2 w_i
       const wii = alpha[i] * alpha[i] - P[i * n + i];
       grad[iAmp] += 0.5 * wii * sf2 * (1 + this.config.jitter);
-      if (this.config.fixedNoise === null) grad[iNoise] += 0.5 * wii * hp.noise;
+      if (this.config.fixedNoise === null) grad[iNoise] += 0.5 * wii * hp.noise * (shape ? shape[i] : 1);
       for (let j = 0; j < i; j++) {
         const w = alpha[i] * alpha[j] - P[i * n + j]; // off-diagonal pairs count twice
         let r2 = 0;
@@ -606,6 +623,7 @@ export class GaussianProcess {
       y: Array.from(this.y),
       hyperparameters: { ...this.hyper, lengthScales: [...this.hyper.lengthScales] },
       noiseFitted: this.config.fixedNoise === null,
+      ...(this.config.noiseShape ? { noiseShape: Array.from(this.config.noiseShape) } : {}),
     };
   }
 }

@@ -91,6 +91,48 @@ describe('Gaussian process', () => {
     }
   });
 
+  it('heteroscedastic noise: the two-point case by hand, the gradient by finite differences, JSON, bad shapes', () => {
+    // two points with noise variances 0.1 x (0.5, 3): K = k + diag(0.05, 0.3), zero mean (R&W eq. 2.25)
+    const X = Float64Array.of(0, 1);
+    const y = Float64Array.of(1, -0.5);
+    const hyper = { lengthScales: [1], amplitude: 2, noise: 0.1 };
+    const k = (a: number, b: number) => 2 * Math.exp(-0.5 * (a - b) ** 2);
+    const a11 = k(0, 0) + 0.05;
+    const a22 = k(0, 0) + 0.3;
+    const a12 = k(0, 1);
+    const det = a11 * a22 - a12 * a12;
+    const ks = [k(0, 0.3), k(1, 0.3)];
+    const kiy = [(a22 * y[0] - a12 * y[1]) / det, (a11 * y[1] - a12 * y[0]) / det];
+    const gp = GaussianProcess.withHyperparameters(X, y, 2, 1, hyper, { meanDegree: null, jitter: 0, noiseShape: [0.5, 3] });
+    expect(gp.predict([0.3]).mean).toBeCloseTo(ks[0] * kiy[0] + ks[1] * kiy[1], 13);
+    const lml = -0.5 * (y[0] * kiy[0] + y[1] * kiy[1]) - 0.5 * Math.log(det) - Math.log(2 * Math.PI);
+    expect(gp.logMarginalLikelihood()).toBeCloseTo(lml, 12);
+    // the noise gradient carries the shape: d K_ii / d ln sigma_n^2 = sigma_n^2 w_i
+    const n = 30;
+    const Xd = design(n, 2, 7);
+    const rng = new Random(9);
+    const w = Float64Array.from({ length: n }, (_, i) => 0.2 + 3 * Xd[2 * i]);
+    const yd = Float64Array.from({ length: n }, (_, i) => f2(Xd[2 * i], Xd[2 * i + 1]) + 0.05 * Math.sqrt(w[i]) * rng.normal());
+    const g = GaussianProcess.withHyperparameters(Xd, yd, n, 2, { lengthScales: [0.4, 0.7], amplitude: 0.8, noise: 0.01 }, { meanDegree: 2, noise: 'fit', noiseShape: w });
+    const t = g.logHyperparameters();
+    const { grad } = g.logMarginalLikelihoodAt(t);
+    for (let i = 0; i < t.length; i++) {
+      const h = 1e-5;
+      const tp = Float64Array.from(t);
+      const tm = Float64Array.from(t);
+      tp[i] += h;
+      tm[i] -= h;
+      const fd = (g.logMarginalLikelihoodAt(tp).value - g.logMarginalLikelihoodAt(tm).value) / (2 * h);
+      // as for the homoscedastic gradient test above
+      expect(Math.abs(grad[i] - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
+    }
+    const back = GaussianProcess.fromJSON(JSON.parse(JSON.stringify(g.toJSON())));
+    expect(back.logMarginalLikelihood()).toBeCloseTo(g.logMarginalLikelihood(), 10);
+    expect(back.predict([0.4, 0.6]).mean).toBeCloseTo(g.predict([0.4, 0.6]).mean, 12);
+    expect(() => GaussianProcess.withHyperparameters(X, y, 2, 1, hyper, { noiseShape: [1] })).toThrow(/noiseShape must hold n = 2/);
+    expect(() => GaussianProcess.withHyperparameters(X, y, 2, 1, hyper, { noiseShape: [1, 0] })).toThrow(/noiseShape\[1\] = 0/);
+  });
+
   it('maximum marginal likelihood recovers the length scale of data drawn from that GP', () => {
     const n = 120;
     const ell = 0.15;
